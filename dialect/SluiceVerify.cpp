@@ -109,6 +109,39 @@ LogicalResult matchDims(Operation *op, StringRef what, StringRef nameA,
          << nameB << ": " << b.getType() << ")";
 }
 
+/// One size of an operand: dim `i` of `v`, called `name` in diagnostics.
+struct DimRef {
+  StringRef name;
+  Value v;
+  unsigned i;
+};
+
+/// Reports the first pair of `refs` whose static sizes differ, so that a
+/// conflict is found even when the operand in between has a `?` there.
+LogicalResult matchAllDims(Operation *op, StringRef what,
+                           ArrayRef<DimRef> refs) {
+  for (size_t a = 0; a < refs.size(); ++a)
+    for (size_t b = a + 1; b < refs.size(); ++b)
+      if (failed(matchDims(op, what, refs[a].name, refs[a].v, refs[a].i,
+                           refs[b].name, refs[b].v, refs[b].i)))
+        return failure();
+  return success();
+}
+
+/// Slot ids t*k + j are i32: with static T and k, T * k must be < 2^31.
+/// `t` and `k` are the token and choice counts of `name`, `?` if unknown.
+LogicalResult checkSlotIds(Operation *op, StringRef name, Value v, int64_t t,
+                           int64_t k) {
+  if (t == kDyn || k == kDyn || t == 0 || k == 0)
+    return success();
+  constexpr int64_t lim = int64_t(1) << 31;
+  if (t < lim && k < lim && t * k < lim)
+    return success();
+  return op->emitOpError("expects T * k < 2^31 so that slot ids t*k+j fit "
+                         "i32, got T = ")
+         << t << ", k = " << k << " (" << name << ": " << v.getType() << ")";
+}
+
 /// Checks an operand's whole shape against the expected one (`?` matches).
 LogicalResult matchShape(Operation *op, StringRef name, Value v,
                          ArrayRef<int64_t> expected, StringRef why) {
@@ -215,7 +248,7 @@ static int64_t expertChoiceCapacity(int64_t t, int64_t e,
     return std::min(*capacity, t);
   if (factor && *factor > 0 && std::isfinite(*factor) && e != kDyn && e > 0) {
     double c = std::ceil((double)t * (double)*factor / (double)e);
-    return std::min<int64_t>((int64_t)c, t);
+    return c >= (double)t ? t : (int64_t)c;
   }
   return kDyn;
 }
@@ -300,6 +333,11 @@ LogicalResult RouteOp::verify() {
                          "indices", getIndices(), i, "weights", getWeights(),
                          i)))
       return failure();
+  if (failed(checkSlotIds(
+          op, "indices", getIndices(),
+          merge(dim(getIndices(), 0), dim(getWeights(), 0)),
+          merge(dim(getIndices(), 1), dim(getWeights(), 1)))))
+    return failure();
   if (getNumExpertsAttr().getInt() < 1)
     return emitOpError("expects num_experts >= 1, got ")
            << getNumExpertsAttr().getInt();
@@ -352,13 +390,13 @@ LogicalResult CombineOp::verify() {
   if (tokenChoice == (getNumTokens() != nullptr))
     return emitOpError("expects exactly one of keep(...) (token-choice form) "
                        "and tokens(...) (per-slot form)");
+  auto wType = cast<RankedTensorType>(getWeights().getType());
   if (failed(matchDims(op, "the slot counts", "ys", getYs(), 0, "slots",
                        getSlots(), 0)))
     return failure();
   if (failed(matchDims(op, "the feature sizes", "ys", getYs(), 1, "result",
                        getResult(), 1)))
     return failure();
-  auto wType = cast<RankedTensorType>(getWeights().getType());
   if (tokenChoice) {
     if (wType.getRank() != 2)
       return emitOpError("token-choice form expects weights of rank 2 "
@@ -369,12 +407,16 @@ LogicalResult CombineOp::verify() {
       return failure();
     if (auto k = getKAttr()) {
       int64_t wk = wType.getDimSize(1);
-      if (wk != kDyn && k.getInt() != wk)
+      if ((wk != kDyn && k.getInt() != wk) || k.getInt() < 0)
         return emitOpError("expects k to equal weights dim 1 (")
                << wk << "), got " << k.getInt();
     }
-    return matchDims(op, "the token counts", "weights", getWeights(), 0,
-                     "result", getResult(), 0);
+    if (failed(matchDims(op, "the token counts", "weights", getWeights(), 0,
+                         "result", getResult(), 0)))
+      return failure();
+    return checkSlotIds(op, "weights", getWeights(),
+                        merge(dim(getWeights(), 0), dim(getResult(), 0)),
+                        wType.getDimSize(1));
   }
   if (wType.getRank() != 1)
     return emitOpError("per-slot form expects slot_weights of rank 1 [P], "
@@ -384,8 +426,10 @@ LogicalResult CombineOp::verify() {
     return emitOpError("per-slot form expects the attribute k");
   if (getKAttr().getInt() < 1)
     return emitOpError("expects k >= 1, got ") << getKAttr().getInt();
-  return matchDims(op, "the slot counts", "slot_weights", getWeights(), 0,
-                   "slots", getSlots(), 0);
+  return matchAllDims(op, "the slot counts",
+                      {{"slot_weights", getWeights(), 0},
+                       {"slots", getSlots(), 0},
+                       {"ys", getYs(), 0}});
 }
 
 LogicalResult MoeOp::inferReturnTypes(MLIRContext *ctx,
@@ -400,19 +444,27 @@ LogicalResult MoeOp::inferReturnTypes(MLIRContext *ctx,
 LogicalResult MoeOp::verify() {
   Operation *op = getOperation();
   Value x = getX(), w = getWeights(), idx = getIndices();
-  if (failed(matchDims(op, "the token counts", "x", x, 0, "weights", w, 0)) ||
-      failed(matchDims(op, "the token counts", "weights", w, 0, "indices", idx,
-                       0)) ||
+  if (failed(matchAllDims(op, "the token counts",
+                          {{"x", x, 0}, {"weights", w, 0}, {"indices", idx, 0}})) ||
       failed(matchDims(op, "the choices per token", "weights", w, 1,
-                       "indices", idx, 1)))
+                       "indices", idx, 1)) ||
+      failed(checkSlotIds(op, "weights", w,
+                          merge(dim(x, 0), merge(dim(w, 0), dim(idx, 0))),
+                          merge(dim(w, 1), dim(idx, 1)))))
     return failure();
   int64_t d = dim(x, 1), e = dim(getWGate(), 0), f = dim(getWGate(), 2);
   if (failed(matchDims(op, "the hidden sizes", "x", x, 1, "w_gate",
                        getWGate(), 1)))
     return failure();
+  // Sizes known from any operand count (`?` in x must not hide a conflict
+  // between the weights).
+  d = merge(d, dim(getWGate(), 1));
   if (failed(matchShape(op, "w_up", getWUp(), {e, d, f},
-                        "the shape of w_gate")) ||
-      failed(matchShape(op, "w_down", getWDown(), {e, f, d},
+                        "the shape of w_gate")))
+    return failure();
+  e = merge(e, dim(getWUp(), 0));
+  f = merge(f, dim(getWUp(), 2));
+  if (failed(matchShape(op, "w_down", getWDown(), {e, f, d},
                         "[experts, ffn, hidden] of w_gate and x")))
     return failure();
   // Shared experts.
@@ -424,15 +476,25 @@ LogicalResult MoeOp::verify() {
            << (su ? "shared_up" : "shared_gate_w");
   if (sg) {
     int64_t s = dim(sg, 0), fs = dim(sg, 2);
-    if (failed(matchDims(op, "the hidden sizes", "x", x, 1, "shared_gate", sg,
-                         1)) ||
-        failed(matchShape(op, "shared_up", su, {s, d, fs},
-                          "the shape of shared_gate")) ||
-        failed(matchShape(op, "shared_down", sd, {s, fs, d},
-                          "[shared, ffn, hidden] of shared_gate and x")) ||
-        failed(matchShape(op, "shared_gate_w", sgw, {s, d},
+    if (failed(matchAllDims(op, "the hidden sizes",
+                            {{"x", x, 1},
+                             {"w_gate", getWGate(), 1},
+                             {"shared_gate", sg, 1}})))
+      return failure();
+    int64_t ds = merge(d, dim(sg, 1));
+    if (failed(matchShape(op, "shared_up", su, {s, ds, fs},
+                          "the shape of shared_gate")))
+      return failure();
+    s = merge(s, dim(su, 0));
+    fs = merge(fs, dim(su, 2));
+    if (failed(matchShape(op, "shared_down", sd, {s, fs, ds},
+                          "[shared, ffn, hidden] of shared_gate and x")))
+      return failure();
+    s = merge(s, dim(sd, 0));
+    if (failed(matchShape(op, "shared_gate_w", sgw, {s, ds},
                           "[shared, hidden]")))
       return failure();
+    d = ds;
   }
   // Zero-computation experts (MoE++).
   int64_t nz = getNumZero(), nc = getNumCopy(), nk = getNumConst();
@@ -464,11 +526,10 @@ LogicalResult LoadBalanceLossOp::inferReturnTypes(
 
 LogicalResult LoadBalanceLossOp::verify() {
   Operation *op = getOperation();
-  if (failed(matchDims(op, "the token counts", "probs", getProbs(), 0,
-                       "indices", getIndices(), 0)))
-    return failure();
-  return matchDims(op, "the token counts", "probs", getProbs(), 0, "mask",
-                   getMask(), 0);
+  return matchAllDims(op, "the token counts",
+                      {{"probs", getProbs(), 0},
+                       {"indices", getIndices(), 0},
+                       {"mask", getMask(), 0}});
 }
 
 LogicalResult RouterZLossOp::inferReturnTypes(MLIRContext *ctx,
@@ -646,7 +707,8 @@ LogicalResult AttentionPoolOp::verify() {
   if (getKind() == AttentionPoolKind::featurewise) {
     if (getHeadsAttr())
       return emitOpError("kind featurewise takes no heads");
-    return matchShape(op, "w", q, {d, d}, "[D, D] with D the features of x");
+    int64_t dw = merge(d, merge(dim(q, 0), dim(q, 1)));
+    return matchShape(op, "w", q, {dw, dw}, "[D, D] with D the features of x");
   }
   if (failed(matchDims(op, "the feature sizes", "x", x, 2, "q", q, 1)))
     return failure();
@@ -676,12 +738,13 @@ LogicalResult LoraMatmulOp::inferReturnTypes(MLIRContext *ctx,
 LogicalResult LoraMatmulOp::verify() {
   Operation *op = getOperation();
   Value x = getX(), w = getW(), a = getA(), b = getB();
-  int64_t r = dim(a, 1), n = dim(w, 1);
-  if (failed(matchDims(op, "the contraction sizes", "x", x, 1, "w", w, 0)) ||
-      failed(matchDims(op, "the contraction sizes", "x", x, 1, "a", a, 0)) ||
+  if (failed(matchAllDims(op, "the contraction sizes",
+                          {{"x", x, 1}, {"w", w, 0}, {"a", a, 0}})) ||
       failed(matchDims(op, "the ranks", "a", a, 1, "b", b, 0)) ||
-      failed(matchDims(op, "the output sizes", "w", w, 1, "b", b, 1)) ||
-      failed(matchShape(op, "bias", getBias(), {n}, "[N] of w")))
+      failed(matchDims(op, "the output sizes", "w", w, 1, "b", b, 1)))
+    return failure();
+  int64_t r = merge(dim(a, 1), dim(b, 0)), n = merge(dim(w, 1), dim(b, 1));
+  if (failed(matchShape(op, "bias", getBias(), {n}, "[N] of w")))
     return failure();
   if (Value g = getRankGates()) {
     auto gt = cast<RankedTensorType>(g.getType());
@@ -713,18 +776,22 @@ LogicalResult MultiLoraMatmulOp::inferReturnTypes(
 LogicalResult MultiLoraMatmulOp::verify() {
   Operation *op = getOperation();
   Value x = getX(), w = getW(), a = getA(), b = getB(), ids = getIds();
-  int64_t l = dim(a, 0), r = dim(a, 2), k = dim(w, 0), n = dim(w, 1);
+  int64_t l = dim(a, 0), r = dim(a, 2), n = dim(w, 1);
   if (failed(matchDims(op, "the contraction sizes", "x", x, 1, "w", w, 0)) ||
       failed(matchShape(op, "b", b, {l, r, n},
                         "[adapters, rank] of a and [N] of w")) ||
-      failed(matchDims(op, "the contraction sizes", "x", x, 1, "a", a, 1)) ||
+      failed(matchAllDims(op, "the contraction sizes",
+                          {{"x", x, 1}, {"w", w, 0}, {"a", a, 1}})) ||
       failed(matchDims(op, "the token counts", "x", x, 0, "ids", ids, 0)) ||
-      failed(matchShape(op, "gates", getGates(), {dim(ids, 0), dim(ids, 1)},
-                        "the shape of ids")) ||
-      failed(matchShape(op, "scales", getScales(), {l}, "[adapters] of a")) ||
+      failed(matchShape(op, "gates", getGates(),
+                        {merge(dim(ids, 0), dim(x, 0)), dim(ids, 1)},
+                        "the shape of ids")))
+    return failure();
+  l = merge(l, dim(b, 0));
+  n = merge(n, dim(b, 2));
+  if (failed(matchShape(op, "scales", getScales(), {l}, "[adapters] of a")) ||
       failed(matchShape(op, "bias", getBias(), {n}, "[N] of w")))
     return failure();
-  (void)k;
   if (getScales() && getScaleAttr())
     return emitOpError("expects at most one of scales(...) and the attribute "
                        "scale");
@@ -811,10 +878,10 @@ LogicalResult SparseMatmulOp::inferReturnTypes(MLIRContext *ctx,
 
 LogicalResult SparseMatmulOp::verify() {
   Operation *op = getOperation();
-  int64_t n = dim(getX(), 1);
   if (failed(matchDims(op, "the contraction sizes", "x", getX(), 1, "w",
                        getW(), 0)))
     return failure();
+  int64_t n = merge(dim(getX(), 1), dim(getW(), 0));
   if (getMode() != SparsifyMode::wina && getWnorm())
     return emitOpError("wnorm is only used by mode wina, got mode ")
            << stringifySparsifyMode(getMode());

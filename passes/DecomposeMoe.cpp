@@ -150,7 +150,7 @@ struct SluiceDecomposeMoe
   void runOnOperation() override {
     if (block < 1) {
       getOperation()->emitError("sluice-decompose-moe: block must be >= 1, got ")
-          << block;
+          << static_cast<int64_t>(block);
       return signalPassFailure();
     }
     RewritePatternSet patterns(&getContext());
