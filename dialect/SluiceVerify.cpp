@@ -409,7 +409,7 @@ LogicalResult CombineOp::verify() {
       int64_t wk = wType.getDimSize(1);
       if ((wk != kDyn && k.getInt() != wk) || k.getInt() < 0)
         return emitOpError("expects k to equal weights dim 1 (")
-               << wk << "), got " << k.getInt();
+               << dimStr(wk) << "), got " << k.getInt();
     }
     if (failed(matchDims(op, "the token counts", "weights", getWeights(), 0,
                          "result", getResult(), 0)))
