@@ -5,6 +5,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "codegen/cpu/CpuPipeline.h"
 #include "dialect/SluiceOps.h"
 #include "passes/Passes.h"
 
@@ -31,9 +32,11 @@ int main(int argc, char **argv) {
                   mlir::math::MathDialect, mlir::memref::MemRefDialect,
                   mlir::scf::SCFDialect, mlir::tensor::TensorDialect,
                   mlir::vector::VectorDialect>();
+  mlir::sluice::registerCpuDialects(registry);
   mlir::registerTransformsPasses();
   mlir::sluice::registerSluicePasses();
   mlir::sluice::registerSluicePipelines();
+  mlir::sluice::registerCpuPasses();
   return mlir::asMainReturnCode(mlir::MlirOptMain(
       argc, argv, "Sluice optimizer driver\n", registry));
 }

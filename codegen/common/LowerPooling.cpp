@@ -1,0 +1,337 @@
+//===- LowerPooling.cpp - pool, segment_pool, adaptive / pyramid, attention ===//
+
+#include "codegen/common/Lowering.h"
+
+using namespace mlir;
+using namespace mlir::sluice;
+using namespace mlir::sluice::codegen;
+using P = arith::CmpFPredicate;
+using IP = arith::CmpIPredicate;
+
+namespace {
+
+struct PoolAttrs {
+  PoolKind kind;
+  double p, eps, r;
+  int64_t groups;
+  Value groupP; ///< buffer [G] or null
+};
+
+/// Reduces the valid rows of one set, feature by feature: `n` rows,
+/// `valid(row)` (i1), `at(row, d)` the value; `out(d, v)` receives the
+/// result. Empty sets give 0; values of invalid rows never reach a result.
+void emitSetReduce(Emit &e, const PoolAttrs &pa, Value features, Value n,
+                   function_ref<Value(Value)> valid,
+                   function_ref<Value(Value, Value)> at,
+                   function_ref<void(Value, Value)> out) {
+  Value zero = e.cf(0), one = e.cf(1);
+  Value groupWidth = e.divsi(features, e.c(pa.groups));
+  e.forLoop(features, [&](Value dd) {
+    auto fold = [&](Value init,
+                    function_ref<Value(Value, Value)> step) -> SmallVector<Value> {
+      return e.forLoopAcc(e.c(0), n, ValueRange{init, zero},
+                          [&](Value row, ValueRange acc) -> SmallVector<Value> {
+                            Value ok = valid(row);
+                            Value v = at(row, dd);
+                            return {e.select(ok, step(acc[0], v), acc[0]),
+                                    e.select(ok, e.addf(acc[1], one), acc[1])};
+                          });
+    };
+    Value result;
+    switch (pa.kind) {
+    case PoolKind::sum:
+    case PoolKind::mean: {
+      SmallVector<Value> r =
+          fold(zero, [&](Value acc, Value v) { return e.addf(acc, v); });
+      result = pa.kind == PoolKind::sum
+                   ? r[0]
+                   : e.select(e.arithEqZero(r[1]), zero, e.divf(r[0], r[1]));
+      break;
+    }
+    case PoolKind::max:
+    case PoolKind::min: {
+      bool isMax = pa.kind == PoolKind::max;
+      SmallVector<Value> r = fold(isMax ? e.negInf() : e.posInf(),
+                                  [&](Value acc, Value v) {
+                                    return isMax ? e.maxf(acc, v) : e.minf(acc, v);
+                                  });
+      result = e.select(e.arithEqZero(r[1]), zero, r[0]);
+      break;
+    }
+    case PoolKind::gem: {
+      Value p = pa.groupP ? e.load(pa.groupP, {e.divsi(dd, groupWidth)})
+                          : e.cf(pa.p);
+      Value eps = e.cf(pa.eps);
+      SmallVector<Value> r = fold(zero, [&](Value acc, Value v) {
+        return e.addf(acc, e.powf(e.maxf(v, eps), p));
+      });
+      Value mean = e.divf(r[0], r[1]);
+      result = e.select(e.arithEqZero(r[1]), zero,
+                        e.powf(mean, e.divf(one, p)));
+      break;
+    }
+    case PoolKind::lse: {
+      Value rr = e.cf(pa.r);
+      SmallVector<Value> m = fold(e.negInf(), [&](Value acc, Value v) {
+        return e.maxf(acc, e.mulf(rr, v));
+      });
+      SmallVector<Value> s = fold(zero, [&](Value acc, Value v) {
+        return e.addf(acc, e.exp(e.subf(e.mulf(rr, v), m[0])));
+      });
+      Value lse = e.divf(e.addf(e.log(e.divf(s[0], s[1])), m[0]), rr);
+      result = e.select(e.arithEqZero(s[1]), zero, lse);
+      break;
+    }
+    case PoolKind::first:
+    case PoolKind::last: {
+      bool first = pa.kind == PoolKind::first;
+      Value none = e.c(-1);
+      Value pick = e.forLoopAcc1(e.c(0), n, none, [&](Value row, Value cur) {
+        Value take = valid(row);
+        if (first)
+          take = e.andi(take, e.cmpi(IP::eq, cur, none));
+        return e.select(take, row, cur);
+      });
+      result = e.ifElse1(
+          e.cmpi(IP::eq, pick, none), e.f32(), [&] { return zero; },
+          [&] { return at(pick, dd); });
+      break;
+    }
+    }
+    out(dd, result);
+  });
+}
+
+PoolAttrs poolAttrs(Emit &e, Operation *op, PoolKind kind, APFloat p,
+                    APFloat eps, APFloat r, int64_t groups, Value groupP) {
+  if (groupP) {
+    e.forLoop(e.dim(groupP, 0), [&](Value g) {
+      emitRuntimeCheck(e, op, e.arithEqZero(e.load(groupP, {g})),
+                       "group_p entry {0} is 0", g);
+    });
+  }
+  return {kind, p.convertToDouble(), eps.convertToDouble(),
+          r.convertToDouble(), groups, groupP};
+}
+
+SmallVector<Value> lowerPool(Emit &e, PoolOp op, PoolOp::Adaptor a) {
+  Value x = a.getX(), mask = a.getMask(), lengths = a.getLengths();
+  Value b = e.dim(x, 0), n = e.dim(x, 1), d = e.dim(x, 2);
+  Value out = allocResult(e, op.getType(), {b, d});
+  PoolAttrs pa = poolAttrs(e, op, op.getKind(), op.getP(), op.getEps(),
+                           op.getR(), op.getGroups(), a.getGroupP());
+  e.forLoop(b, [&](Value bb) {
+    Value len;
+    if (lengths) {
+      len = e.toIndex(e.load(lengths, {bb}));
+      Value bad = e.ori(e.cmpi(IP::slt, len, e.c(0)), e.cmpi(IP::sgt, len, n));
+      emitRuntimeCheck(e, op, bad, "lengths[{1}] = {0} out of range [0, N]",
+                       len, bb);
+    }
+    auto valid = [&](Value row) -> Value {
+      if (mask)
+        return e.nonzero(e.load(mask, {bb, row}));
+      if (lengths)
+        return e.cmpi(IP::slt, row, len);
+      return e.ci1(true);
+    };
+    emitSetReduce(
+        e, pa, d, n, valid, [&](Value row, Value dd) { return e.load(x, {bb, row, dd}); },
+        [&](Value dd, Value v) { e.store(v, out, {bb, dd}); });
+  });
+  return {out};
+}
+
+SmallVector<Value> lowerSegmentPool(Emit &e, SegmentPoolOp op,
+                                    SegmentPoolOp::Adaptor a) {
+  Value x = a.getX(), offsets = a.getOffsets();
+  Value rows = e.dim(x, 0), d = e.dim(x, 1);
+  Value b = e.subi(e.dim(offsets, 0), e.c(1));
+  Value out = allocResult(e, op.getType(), {b, d});
+  emitCheckOffsets(e, op, offsets, rows, "offsets");
+  PoolAttrs pa = poolAttrs(e, op, op.getKind(), op.getP(), op.getEps(),
+                           op.getR(), op.getGroups(), a.getGroupP());
+  e.forLoop(b, [&](Value bb) {
+    Value lo = e.minsi(e.maxsi(e.toIndex(e.load(offsets, {bb})), e.c(0)), rows);
+    Value hi = e.minsi(
+        e.maxsi(e.toIndex(e.load(offsets, {e.addi(bb, e.c(1))})), lo), rows);
+    emitSetReduce(
+        e, pa, d, e.subi(hi, lo), [&](Value) { return e.ci1(true); },
+        [&](Value row, Value dd) { return e.load(x, {e.addi(lo, row), dd}); },
+        [&](Value dd, Value v) { e.store(v, out, {bb, dd}); });
+  });
+  return {out};
+}
+
+/// Adaptive bins of x[b, c] into `l_h x l_w` outputs; `out(i, j, v)`.
+void emitAdaptive(Emit &e, SpatialPoolKind kind, Value x, Value bb, Value cc,
+                  Value oh, Value ow, function_ref<void(Value, Value, Value)> out) {
+  Value h = e.dim(x, 2), w = e.dim(x, 3);
+  auto lo = [&](Value i, Value in, Value o) { return e.divsi(e.muli(i, in), o); };
+  auto hi = [&](Value i, Value in, Value o) {
+    return e.divsi(e.subi(e.addi(e.muli(e.addi(i, e.c(1)), in), o), e.c(1)), o);
+  };
+  bool isMax = kind == SpatialPoolKind::max;
+  e.forLoop(oh, [&](Value i) {
+    Value h0 = lo(i, h, oh), h1 = hi(i, h, oh);
+    e.forLoop(ow, [&](Value j) {
+      Value w0 = lo(j, w, ow), w1 = hi(j, w, ow);
+      Value acc = e.forLoopAcc1(h0, h1, isMax ? e.negInf() : e.cf(0),
+                                [&](Value hh, Value a1) {
+        return e.forLoopAcc1(w0, w1, a1, [&](Value ww, Value a2) {
+          Value v = e.load(x, {bb, cc, hh, ww});
+          return isMax ? e.maxf(a2, v) : e.addf(a2, v);
+        });
+      });
+      if (!isMax) {
+        Value count = e.muli(e.subi(h1, h0), e.subi(w1, w0));
+        acc = e.divf(acc, e.indexToF32(count));
+      }
+      out(i, j, acc);
+    });
+  });
+}
+
+SmallVector<Value> lowerAdaptivePool(Emit &e, AdaptivePoolOp op,
+                                     AdaptivePoolOp::Adaptor a) {
+  Value x = a.getX();
+  ArrayRef<int64_t> os = op.getOutputSize();
+  Value b = e.dim(x, 0), c = e.dim(x, 1), oh = e.c(os[0]), ow = e.c(os[1]);
+  Value out = allocResult(e, op.getType(), {b, c, oh, ow});
+  e.forLoop(b, [&](Value bb) {
+    e.forLoop(c, [&](Value cc) {
+      emitAdaptive(e, op.getKind(), x, bb, cc, oh, ow,
+                   [&](Value i, Value j, Value v) { e.store(v, out, {bb, cc, i, j}); });
+    });
+  });
+  return {out};
+}
+
+SmallVector<Value> lowerSpp(Emit &e, SpatialPyramidPoolOp op,
+                            SpatialPyramidPoolOp::Adaptor a) {
+  Value x = a.getX();
+  Value b = e.dim(x, 0), c = e.dim(x, 1);
+  int64_t bins = 0;
+  for (int64_t l : op.getLevels())
+    bins += l * l;
+  Value out = allocResult(e, op.getType(), {b, e.muli(c, e.c(bins))});
+  e.forLoop(b, [&](Value bb) {
+    int64_t before = 0;
+    for (int64_t l : op.getLevels()) {
+      Value base = e.muli(c, e.c(before));
+      e.forLoop(c, [&](Value cc) {
+        Value chan = e.addi(base, e.muli(cc, e.c(l * l)));
+        emitAdaptive(e, op.getKind(), x, bb, cc, e.c(l), e.c(l),
+                     [&](Value i, Value j, Value v) {
+                       e.store(v, out, {bb, e.addi(chan, e.addi(e.muli(i, e.c(l)), j))});
+                     });
+      });
+      before += l * l;
+    }
+  });
+  return {out};
+}
+
+SmallVector<Value> lowerAttentionPool(Emit &e, AttentionPoolOp op,
+                                      AttentionPoolOp::Adaptor a) {
+  Value x = a.getX(), q = a.getQuery(), mask = a.getMask();
+  Value b = e.dim(x, 0), n = e.dim(x, 1), d = e.dim(x, 2);
+  auto valid = [&](Value bb, Value row) -> Value {
+    return mask ? e.nonzero(e.load(mask, {bb, row})) : e.ci1(true);
+  };
+  Value zero = e.cf(0);
+  if (op.getKind() == AttentionPoolKind::featurewise) {
+    Value out = allocResult(e, op.getType(), {b, e.c(1), d});
+    Value s = e.allocSized({n, d}, e.f32());
+    e.forLoop(b, [&](Value bb) {
+      // s = x w.
+      e.forLoop(n, [&](Value row) {
+        e.forLoop(d, [&](Value dd) { e.store(zero, s, {row, dd}); });
+        e.ifThen(valid(bb, row), [&] {
+          e.forLoop(d, [&](Value kk) {
+            Value xv = e.load(x, {bb, row, kk});
+            e.forLoop(d, [&](Value dd) {
+              e.store(e.addf(e.load(s, {row, dd}), e.mulf(xv, e.load(q, {kk, dd}))),
+                      s, {row, dd});
+            });
+          });
+        });
+      });
+      e.forLoop(d, [&](Value dd) {
+        auto sel = [&](Value row, Value v, Value acc) {
+          return e.select(valid(bb, row), v, acc);
+        };
+        Value m = e.forLoopAcc1(e.c(0), n, e.negInf(), [&](Value row, Value acc) {
+          return sel(row, e.maxf(acc, e.load(s, {row, dd})), acc);
+        });
+        SmallVector<Value> r = e.forLoopAcc(
+            e.c(0), n, ValueRange{zero, zero},
+            [&](Value row, ValueRange acc) -> SmallVector<Value> {
+              Value w = e.exp(e.subf(e.load(s, {row, dd}), m));
+              return {sel(row, e.addf(acc[0], w), acc[0]),
+                      sel(row, e.addf(acc[1], e.mulf(w, e.load(x, {bb, row, dd}))),
+                          acc[1])};
+            });
+        Value res = e.select(e.arithEqZero(r[0]), zero, e.divf(r[1], r[0]));
+        e.store(res, out, {bb, e.c(0), dd});
+      });
+    });
+    return {out};
+  }
+  int64_t heads = op.getHeadsAttr() ? op.getHeadsAttr().getInt() : 1;
+  Value nq = e.dim(q, 0);
+  Value out = allocResult(e, op.getType(), {b, nq, d});
+  Value dh = e.divsi(d, e.c(heads));
+  Value inv = e.divf(e.cf(1), e.sqrt(e.indexToF32(dh)));
+  Value s = e.allocSized({n}, e.f32());
+  e.forLoop(b, [&](Value bb) {
+    e.forLoop(nq, [&](Value qq) {
+      e.forLoop(e.c(heads), [&](Value hh) {
+        Value c0 = e.muli(hh, dh);
+        Value m = e.forLoopAcc1(e.c(0), n, e.negInf(), [&](Value row, Value acc) {
+          Value dot = e.forLoopAcc1(e.c(0), dh, zero, [&](Value j, Value a2) {
+            Value col = e.addi(c0, j);
+            return e.addf(a2, e.mulf(e.load(q, {qq, col}), e.load(x, {bb, row, col})));
+          });
+          Value sc = e.mulf(dot, inv);
+          e.store(sc, s, {row});
+          return e.select(valid(bb, row), e.maxf(acc, sc), acc);
+        });
+        Value sum = e.forLoopAcc1(e.c(0), n, zero, [&](Value row, Value acc) {
+          Value w = e.exp(e.subf(e.load(s, {row}), m));
+          Value ok = valid(bb, row);
+          e.store(e.select(ok, w, zero), s, {row});
+          return e.select(ok, e.addf(acc, w), acc);
+        });
+        Value empty = e.arithEqZero(sum);
+        e.forLoop(dh, [&](Value j) {
+          Value col = e.addi(c0, j);
+          Value acc = e.forLoopAcc1(e.c(0), n, zero, [&](Value row, Value a2) {
+            Value contrib = e.mulf(e.load(s, {row}), e.load(x, {bb, row, col}));
+            return e.select(valid(bb, row), e.addf(a2, contrib), a2);
+          });
+          e.store(e.select(empty, zero, e.divf(acc, sum)), out, {bb, qq, col});
+        });
+      });
+    });
+  });
+  return {out};
+}
+
+} // namespace
+
+FailureOr<SmallVector<Value>>
+codegen::lowerPooling(Emit &e, Operation *op, ArrayRef<Value> operands) {
+  ValueRange ops(operands);
+  if (auto o = dyn_cast<PoolOp>(op))
+    return lowerPool(e, o, PoolOp::Adaptor(ops, o));
+  if (auto o = dyn_cast<SegmentPoolOp>(op))
+    return lowerSegmentPool(e, o, SegmentPoolOp::Adaptor(ops, o));
+  if (auto o = dyn_cast<AdaptivePoolOp>(op))
+    return lowerAdaptivePool(e, o, AdaptivePoolOp::Adaptor(ops, o));
+  if (auto o = dyn_cast<SpatialPyramidPoolOp>(op))
+    return lowerSpp(e, o, SpatialPyramidPoolOp::Adaptor(ops, o));
+  if (auto o = dyn_cast<AttentionPoolOp>(op))
+    return lowerAttentionPool(e, o, AttentionPoolOp::Adaptor(ops, o));
+  return failure();
+}

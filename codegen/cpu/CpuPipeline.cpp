@@ -1,0 +1,123 @@
+//===- CpuPipeline.cpp - the CPU lowering pipeline ------------------------===//
+
+#include "codegen/cpu/CpuPipeline.h"
+
+#include "codegen/common/Lowering.h"
+#include "dialect/SluiceOps.h"
+#include "passes/Passes.h"
+
+#include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Arith/Transforms/BufferizableOpInterfaceImpl.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
+#include "mlir/Dialect/Bufferization/Transforms/FuncBufferizableOpInterfaceImpl.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/ControlFlow/IR/ControlFlow.h"
+#include "mlir/Dialect/ControlFlow/Transforms/BufferizableOpInterfaceImpl.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/Linalg/Transforms/BufferizableOpInterfaceImpl.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/SCF/Transforms/BufferizableOpInterfaceImpl.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Tensor/Transforms/BufferizableOpInterfaceImpl.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Transforms/Passes.h"
+
+using namespace mlir;
+
+namespace {
+
+/// Marks every public function for the MLIR C interface (the module ABI,
+/// docs/abi.md) and drops the `sluice.*` argument / result attributes, which
+/// the driver reads before lowering.
+struct SluiceCpuAbiPass
+    : PassWrapper<SluiceCpuAbiPass, OperationPass<ModuleOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(SluiceCpuAbiPass)
+  StringRef getArgument() const override { return "sluice-cpu-abi"; }
+  StringRef getDescription() const override {
+    return "Mark public functions with llvm.emit_c_interface (the Sluice "
+           "module ABI) and drop sluice.* argument attributes";
+  }
+  void runOnOperation() override {
+    for (auto fn : getOperation().getOps<func::FuncOp>()) {
+      if (fn.isDeclaration())
+        continue;
+      auto strip = [](DictionaryAttr d) {
+        SmallVector<NamedAttribute> kept;
+        for (NamedAttribute a : d)
+          if (!a.getName().getValue().starts_with("sluice."))
+            kept.push_back(a);
+        return kept;
+      };
+      auto dictOr = [&](DictionaryAttr d) {
+        return d ? d : DictionaryAttr::get(fn.getContext());
+      };
+      for (unsigned i = 0; i < fn.getNumArguments(); ++i)
+        fn.setArgAttrs(i, strip(dictOr(fn.getArgAttrDict(i))));
+      for (unsigned i = 0; i < fn.getNumResults(); ++i)
+        fn.setResultAttrs(i, strip(dictOr(fn.getResultAttrDict(i))));
+      if (fn.isPublic())
+        fn->setAttr("llvm.emit_c_interface", UnitAttr::get(fn.getContext()));
+    }
+  }
+};
+
+} // namespace
+
+StringRef sluice::cpuLoweringPipelineText() {
+  return "one-shot-bufferize{bufferize-function-boundaries "
+         "function-boundary-type-conversion=identity-layout-map},"
+         "buffer-deallocation-pipeline,"
+         "func.func(convert-linalg-to-loops),"
+         "expand-strided-metadata,lower-affine,convert-scf-to-cf,"
+         "convert-math-to-llvm,convert-math-to-libm,"
+         "convert-arith-to-llvm,convert-index-to-llvm,"
+         "finalize-memref-to-llvm,convert-cf-to-llvm,convert-func-to-llvm,"
+         "reconcile-unrealized-casts,canonicalize,cse";
+}
+
+LogicalResult sluice::buildCpuPipeline(OpPassManager &pm) {
+  buildSluiceCleanupPipeline(pm);
+  pm.addPass(std::make_unique<SluiceCpuAbiPass>());
+  return parsePassPipeline(cpuLoweringPipelineText(), pm);
+}
+
+void sluice::registerCpuDialects(DialectRegistry &registry) {
+  registry.insert<SluiceDialect, affine::AffineDialect, arith::ArithDialect,
+                  bufferization::BufferizationDialect, cf::ControlFlowDialect,
+                  func::FuncDialect, LLVM::LLVMDialect, linalg::LinalgDialect,
+                  math::MathDialect, memref::MemRefDialect, scf::SCFDialect,
+                  tensor::TensorDialect>();
+  arith::registerBufferizableOpInterfaceExternalModels(registry);
+  bufferization::func_ext::registerBufferizableOpInterfaceExternalModels(
+      registry);
+  cf::registerBufferizableOpInterfaceExternalModels(registry);
+  linalg::registerBufferizableOpInterfaceExternalModels(registry);
+  scf::registerBufferizableOpInterfaceExternalModels(registry);
+  tensor::registerBufferizableOpInterfaceExternalModels(registry);
+  codegen::registerBufferizationModels(registry);
+  registerBuiltinDialectTranslation(registry);
+  registerLLVMDialectTranslation(registry);
+}
+
+void sluice::registerCpuPasses() {
+  registerConversionPasses();
+  bufferization::registerBufferizationPasses();
+  bufferization::registerBufferizationPipelines();
+  registerLinalgPasses();
+  memref::registerMemRefPasses();
+  PassRegistration<SluiceCpuAbiPass>();
+  PassPipelineRegistration<>(
+      "sluice-cpu-pipeline",
+      "Lower sluice IR on tensors to the LLVM dialect for the host CPU (what "
+      "sluicec compile runs before LLVM)",
+      [](OpPassManager &pm) { (void)buildCpuPipeline(pm); });
+}

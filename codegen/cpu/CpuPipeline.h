@@ -1,0 +1,30 @@
+//===- CpuPipeline.h - the CPU lowering pipeline ----------------*- C++ -*-===//
+
+#ifndef SLUICE_CODEGEN_CPU_CPUPIPELINE_H
+#define SLUICE_CODEGEN_CPU_CPUPIPELINE_H
+
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/Pass/PassManager.h"
+
+namespace mlir::sluice {
+
+/// Dialects, interfaces and translations the CPU path needs (bufferization
+/// models of every dialect it meets, LLVM IR translation).
+void registerCpuDialects(DialectRegistry &registry);
+
+/// Registers the upstream passes the CPU pipeline is made of, the
+/// `sluice-cpu-abi` pass and the `sluice-cpu-pipeline` pipeline.
+void registerCpuPasses();
+
+/// The whole CPU lowering, from sluice IR on tensors to the LLVM dialect:
+/// cleanup, ABI marking, one-shot bufferization (every sluice op becomes its
+/// loops), buffer deallocation, linalg to loops, conversion to LLVM.
+/// `sluice-opt --sluice-cpu-pipeline` runs exactly this.
+LogicalResult buildCpuPipeline(OpPassManager &pm);
+
+/// The textual form of buildCpuPipeline's lowering part (for docs / errors).
+StringRef cpuLoweringPipelineText();
+
+} // namespace mlir::sluice
+
+#endif // SLUICE_CODEGEN_CPU_CPUPIPELINE_H
