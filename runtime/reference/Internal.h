@@ -26,6 +26,7 @@ constexpr int64_t kMaxI32 = 2147483647;
 /// Formats `v` for a message: integers exactly, floats with %g.
 std::string str(int64_t v);
 std::string str(double v);
+inline std::string str(int32_t v) { return str((int64_t)v); }
 
 /// "[1, 2]".
 std::string shapeStr(const std::vector<int64_t> &shape);
@@ -46,8 +47,8 @@ Status checkMask(const char *op, const char *name, const Tensor &t,
 /// Checks that dim `ia` of `a` equals dim `ib` of `b`, naming both operands
 /// and their shapes otherwise.
 Status matchDim(const char *op, const char *what, const char *nameA,
-                const Tensor &a, int64_t ia, const char *nameB,
-                const Tensor &b, int64_t ib);
+                const Tensor &a, int64_t ia, const char *nameB, const Tensor &b,
+                int64_t ib);
 
 /// Checks `t`'s whole shape against `expected`.
 Status matchShape(const char *op, const char *name, const Tensor &t,
@@ -85,6 +86,18 @@ std::vector<int64_t> selectTopStrided(const float *keys, int64_t n,
 void softmax(const double *z, int64_t n, double *out);
 
 inline double sigmoid(double x) { return 1.0 / (1.0 + std::exp(-x)); }
+
+/// Keep flags of the slots t*k+j of `indices[T,k]` (validated) under a
+/// per-expert capacity: experts [0, numExperts) keep their first `capacity`
+/// candidates in the order of `drop`; slots of other experts are kept, and
+/// so is everything when `capacity` is 0.
+std::vector<char> keptByCapacity(const int32_t *indices, const float *weights,
+                                 int64_t t, int64_t k, int64_t numExperts,
+                                 int64_t capacity, DropPolicy drop);
+
+/// Checks that `offsets` (i32, rank 1) is nondecreasing from 0 to `rows`.
+Status checkOffsets(const char *op, const Tensor &offsets, int64_t rows,
+                    const char *rowsName);
 
 /// Reads an integer mask element as valid / not valid.
 inline bool valid(const Tensor *mask, int64_t idx) {

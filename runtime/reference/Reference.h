@@ -1,9 +1,10 @@
 //===- Reference.h - reference evaluator of the Sluice ops ------*- C++ -*-===//
 //
 // A plain, independent C++17 implementation of the semantics of every Sluice
-// v1 op (docs: /spec/ops.md), used as the test oracle and behind
-// `sluicec run --check`. Simple loops over a tiny dense tensor type; no MLIR,
-// no code shared with any code generator, no exceptions and no RTTI.
+// v1 op, as the op specification (spec/ops.md) states them, used as the test
+// oracle and behind `sluicec run --check`. Simple loops over a tiny dense
+// tensor type; no MLIR, no code shared with any code generator, no exceptions
+// and no RTTI.
 //
 // Conventions:
 //   - One function per op. Inputs are `const Tensor &` (optional operands are
@@ -18,6 +19,20 @@
 //     element type says.
 //   - The enums use the spellings and numeric values of the dialect's enums
 //     (dialect/SluiceEnums.td), so a static_cast maps one onto the other.
+//
+// Where the spec is silent, the evaluator chooses:
+//   - max / min reductions (pool, segment_pool, adaptive and pyramid max)
+//     propagate a NaN at a valid position, as torch.amax does; the NaN-last
+//     rule applies to selections (top-k style) only.
+//   - softmax follows its formula: a row holding NaN, or only -inf, gives NaN.
+//   - route / moe by_weight order NaN weights last (the common rule).
+//   - dispatch checks its slots like combine (-1 or in [0, T*k)).
+//   - multi_lora_matmul rejects ids below -1 as well as ids >= L.
+//   - moe zero experts add nothing (not weight * 0); renormalize_kept sums
+//     over every choice of the token, zero / copy / const experts included.
+//   - lora_matmul with scale 0 or active_rank 0 is x w (+ bias) without
+//     reading a or b, as the dialect's fold.
+//   - router_z_loss counts an E = 0 row as 0; expert_choice_gate needs E >= 1.
 //
 //===----------------------------------------------------------------------===//
 
@@ -92,11 +107,24 @@ std::string describe(const Tensor &t);
 
 enum class ScoreFunc { softmax = 0, sigmoid = 1, softmax_topk = 2, none = 3 };
 enum class GroupScore { max = 0, top2_sum = 1 };
-enum class Activation { silu = 0, gelu = 1, gelu_tanh = 2, relu = 3,
-                        sigmoid = 4 };
+enum class Activation {
+  silu = 0,
+  gelu = 1,
+  gelu_tanh = 2,
+  relu = 3,
+  sigmoid = 4
+};
 enum class DropPolicy { by_order = 0, by_choice = 1, by_weight = 2 };
-enum class PoolKind { sum = 0, mean = 1, max = 2, min = 3, gem = 4, lse = 5,
-                      first = 6, last = 7 };
+enum class PoolKind {
+  sum = 0,
+  mean = 1,
+  max = 2,
+  min = 3,
+  gem = 4,
+  lse = 5,
+  first = 6,
+  last = 7
+};
 enum class SpatialPoolKind { avg = 0, max = 1 };
 enum class AttentionPoolKind { dot = 0, featurewise = 1 };
 enum class SparsifyMode { threshold = 0, topk = 1, wina = 2 };
@@ -121,8 +149,7 @@ struct TopkGateOptions {
 
 /// logits[T,E], bias[E]? -> weights[T,k] f32, indices[T,k] i32.
 Status topkGate(const Tensor &logits, const Tensor *bias,
-                const TopkGateOptions &opts, Tensor &weights,
-                Tensor &indices);
+                const TopkGateOptions &opts, Tensor &weights, Tensor &indices);
 
 struct ExpertChoiceGateOptions {
   std::optional<int64_t> capacity;     ///< Exactly one of these two.
@@ -234,8 +261,8 @@ Status pool(const Tensor &x, const Tensor *mask, const Tensor *lengths,
             const Tensor *groupP, const PoolOptions &opts, Tensor &out);
 
 /// x[Ntot,D], offsets[B+1], groupP[G]? -> [B,D].
-Status segmentPool(const Tensor &x, const Tensor &offsets,
-                   const Tensor *groupP, const PoolOptions &opts, Tensor &out);
+Status segmentPool(const Tensor &x, const Tensor &offsets, const Tensor *groupP,
+                   const PoolOptions &opts, Tensor &out);
 
 struct AdaptivePoolOptions {
   SpatialPoolKind kind = SpatialPoolKind::avg;
@@ -301,8 +328,8 @@ Status lowrankMatmul(const Tensor &x, const Tensor &u, const Tensor &v,
 
 struct SparsifyOptions {
   SparsifyMode mode = SparsifyMode::threshold; ///< Required by the op.
-  std::optional<float> tau; ///< threshold only.
-  std::optional<int64_t> k; ///< topk and wina only.
+  std::optional<float> tau;                    ///< threshold only.
+  std::optional<int64_t> k;                    ///< topk and wina only.
 };
 
 /// x[T,N], wnorm[N]? -> [T,N] with unselected entries 0.

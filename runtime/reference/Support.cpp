@@ -24,6 +24,8 @@ int64_t Tensor::numel() const {
   for (int64_t d : shape) {
     if (d < 0)
       return 0;
+    if (d != 0 && n > INT64_MAX / d)
+      return INT64_MAX; // Never matches a real element count.
     n *= d;
   }
   return n;
@@ -160,8 +162,8 @@ Status checkMask(const char *op, const char *name, const Tensor &t,
 }
 
 Status matchDim(const char *op, const char *what, const char *nameA,
-                const Tensor &a, int64_t ia, const char *nameB,
-                const Tensor &b, int64_t ib) {
+                const Tensor &a, int64_t ia, const char *nameB, const Tensor &b,
+                int64_t ib) {
   if (a.dim(ia) == b.dim(ib))
     return Status::success();
   return fail(op, std::string("expects ") + what + " to match: " + nameA +
@@ -192,8 +194,7 @@ Status requireFinite(const char *op, const char *name, float v) {
 //===----------------------------------------------------------------------===//
 
 std::vector<int64_t> selectTopStrided(const float *keys, int64_t n,
-                                      int64_t stride, int64_t k,
-                                      bool largest) {
+                                      int64_t stride, int64_t k, bool largest) {
   std::vector<int64_t> order(n);
   for (int64_t i = 0; i < n; ++i)
     order[i] = i;

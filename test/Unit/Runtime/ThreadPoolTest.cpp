@@ -1,0 +1,206 @@
+//===- ThreadPoolTest.cpp - sluice_rt_parallel_for and thread settings ----===//
+//
+// Coverage of ranges (every index exactly once), nesting, concurrent
+// submitters, the thread-count option and SLUICE_NUM_THREADS.
+//
+//===----------------------------------------------------------------------===//
+
+#include "TestUtil.h"
+
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <mutex>
+#include <set>
+#include <thread>
+
+using namespace sluice_test;
+
+namespace {
+
+/// Restores the default pool size after each test.
+class ThreadPool : public ::testing::Test {
+protected:
+  void TearDown() override {
+    unsetenv("SLUICE_NUM_THREADS");
+    EXPECT_EQ(sluice_set_num_threads(0), SLUICE_OK);
+  }
+};
+
+struct Coverage {
+  std::vector<std::atomic<int>> hits;
+  std::atomic<int64_t> sum{0};
+  std::atomic<int> calls{0};
+  int64_t base;
+  Coverage(int64_t begin, int64_t end) : hits(end - begin), base(begin) {}
+};
+
+void coverBody(int64_t lo, int64_t hi, void *ctx) {
+  auto *c = static_cast<Coverage *>(ctx);
+  c->calls.fetch_add(1);
+  int64_t local = 0;
+  for (int64_t i = lo; i < hi; ++i) {
+    c->hits[i - c->base].fetch_add(1);
+    local += i;
+  }
+  c->sum.fetch_add(local);
+}
+
+void expectCovered(int64_t begin, int64_t end) {
+  Coverage c(begin, end);
+  sluice_rt_parallel_for(begin, end, coverBody, &c);
+  int64_t expected = 0;
+  for (int64_t i = begin; i < end; ++i)
+    expected += i;
+  EXPECT_EQ(c.sum.load(), expected) << "[" << begin << ", " << end << ")";
+  for (int64_t i = 0; i < end - begin; ++i)
+    ASSERT_EQ(c.hits[i].load(), 1) << "index " << begin + i;
+}
+
+TEST_F(ThreadPool, SumsOverRanges) {
+  for (int threads : {1, 2, 3, 8}) {
+    ASSERT_OK(sluice_set_num_threads(threads));
+    EXPECT_EQ(sluice_get_num_threads(), threads);
+    expectCovered(0, 1000000);
+    expectCovered(-50, 50);
+    expectCovered(7, 8);
+    expectCovered(0, 3);
+    expectCovered(100, 137);
+  }
+}
+
+TEST_F(ThreadPool, EmptyAndReversedRangesDoNothing) {
+  ASSERT_OK(sluice_set_num_threads(4));
+  Coverage c(0, 1);
+  sluice_rt_parallel_for(5, 5, coverBody, &c);
+  sluice_rt_parallel_for(9, 2, coverBody, &c);
+  EXPECT_EQ(c.calls.load(), 0);
+  sluice_rt_parallel_for(0, 10, nullptr, &c); // Ignored, no crash.
+}
+
+void wholeRangeBody(int64_t lo, int64_t hi, void *ctx) {
+  auto *calls = static_cast<std::vector<std::pair<int64_t, int64_t>> *>(ctx);
+  calls->emplace_back(lo, hi);
+}
+
+TEST_F(ThreadPool, RangeWiderThanInt64RunsSerially) {
+  ASSERT_OK(sluice_set_num_threads(4));
+  std::vector<std::pair<int64_t, int64_t>> calls;
+  sluice_rt_parallel_for(INT64_MIN, INT64_MAX, wholeRangeBody, &calls);
+  ASSERT_EQ(calls.size(), 1u);
+  EXPECT_EQ(calls[0].first, INT64_MIN);
+  EXPECT_EQ(calls[0].second, INT64_MAX);
+}
+
+struct NestedCtx {
+  std::atomic<int> innerCalls{0};
+  std::atomic<int> innerOnOtherThread{0};
+  std::atomic<int64_t> total{0};
+};
+
+void innerBody(int64_t lo, int64_t hi, void *ctx) {
+  auto *n = static_cast<std::pair<NestedCtx *, std::thread::id> *>(ctx);
+  n->first->innerCalls.fetch_add(1);
+  if (std::this_thread::get_id() != n->second)
+    n->first->innerOnOtherThread.fetch_add(1);
+  n->first->total.fetch_add(hi - lo);
+}
+
+void outerBody(int64_t lo, int64_t hi, void *ctx) {
+  auto *n = static_cast<NestedCtx *>(ctx);
+  for (int64_t i = lo; i < hi; ++i) {
+    std::pair<NestedCtx *, std::thread::id> inner{n,
+                                                  std::this_thread::get_id()};
+    int before = n->innerCalls.load();
+    sluice_rt_parallel_for(0, 100, innerBody, &inner);
+    (void)before;
+  }
+}
+
+TEST_F(ThreadPool, NestedCallsRunSerially) {
+  ASSERT_OK(sluice_set_num_threads(4));
+  NestedCtx n;
+  sluice_rt_parallel_for(0, 16, outerBody, &n);
+  // Each inner loop ran as one call on the thread of its outer chunk.
+  EXPECT_EQ(n.innerCalls.load(), 16);
+  EXPECT_EQ(n.innerOnOtherThread.load(), 0);
+  EXPECT_EQ(n.total.load(), 1600);
+}
+
+struct ThreadIds {
+  std::mutex mutex;
+  std::set<std::thread::id> ids;
+};
+
+void recordThread(int64_t, int64_t, void *ctx) {
+  auto *t = static_cast<ThreadIds *>(ctx);
+  std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  std::lock_guard<std::mutex> lock(t->mutex);
+  t->ids.insert(std::this_thread::get_id());
+}
+
+TEST_F(ThreadPool, UsesWorkersAndTheCaller) {
+  ASSERT_OK(sluice_set_num_threads(4));
+  ThreadIds t;
+  sluice_rt_parallel_for(0, 64, recordThread, &t);
+  EXPECT_GT(t.ids.size(), 1u);
+  EXPECT_LE(t.ids.size(), 4u);
+
+  ASSERT_OK(sluice_set_num_threads(1));
+  ThreadIds serial;
+  sluice_rt_parallel_for(0, 8, recordThread, &serial);
+  ASSERT_EQ(serial.ids.size(), 1u);
+  EXPECT_EQ(*serial.ids.begin(), std::this_thread::get_id());
+}
+
+TEST_F(ThreadPool, ConcurrentSubmitters) {
+  ASSERT_OK(sluice_set_num_threads(3));
+  std::vector<std::thread> submitters;
+  std::atomic<int> bad{0};
+  for (int s = 0; s < 4; ++s)
+    submitters.emplace_back([&] {
+      for (int iter = 0; iter < 50; ++iter) {
+        Coverage c(0, 5000);
+        sluice_rt_parallel_for(0, 5000, coverBody, &c);
+        if (c.sum.load() != int64_t(5000) * 4999 / 2)
+          bad.fetch_add(1);
+      }
+    });
+  for (std::thread &t : submitters)
+    t.join();
+  EXPECT_EQ(bad.load(), 0);
+}
+
+TEST_F(ThreadPool, ManySmallLoops) {
+  ASSERT_OK(sluice_set_num_threads(4));
+  Coverage c(0, 2);
+  for (int i = 0; i < 20000; ++i)
+    sluice_rt_parallel_for(0, 2, coverBody, &c);
+  EXPECT_EQ(c.hits[0].load(), 20000);
+  EXPECT_EQ(c.hits[1].load(), 20000);
+}
+
+TEST_F(ThreadPool, EnvironmentVariable) {
+  setenv("SLUICE_NUM_THREADS", "5", 1);
+  ASSERT_OK(sluice_set_num_threads(0));
+  EXPECT_EQ(sluice_get_num_threads(), 5);
+  expectCovered(0, 12345);
+  // An explicit setting wins over the environment.
+  ASSERT_OK(sluice_set_num_threads(2));
+  EXPECT_EQ(sluice_get_num_threads(), 2);
+  // Invalid values fall back to all cores.
+  unsigned hw = std::thread::hardware_concurrency();
+  int cores = hw ? static_cast<int>(hw) : 1;
+  for (const char *bad : {"abc", "0", "-3", "4x", ""}) {
+    setenv("SLUICE_NUM_THREADS", bad, 1);
+    ASSERT_OK(sluice_set_num_threads(-1));
+    EXPECT_EQ(sluice_get_num_threads(), cores) << "'" << bad << "'";
+  }
+}
+
+TEST_F(ThreadPool, RejectsAbsurdThreadCount) {
+  EXPECT_ERROR(sluice_set_num_threads(100000), SLUICE_ERROR_INVALID_ARGUMENT,
+               "more than 4096");
+}
+
+} // namespace

@@ -1,0 +1,37 @@
+//===- LibraryEmitter.h - --emit=library: static library + C header -*- C++ -*-===//
+//
+// Like Halide's AOT generators: a static library and a header with one plain
+// C entry point per model function, `int PREFIX_FN(const sluice_buffer_t
+// *in..., sluice_buffer_t *out...)`, usable without the Sluice runtime.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SLUICE_TOOLS_SLUICEC_LIBRARYEMITTER_H
+#define SLUICE_TOOLS_SLUICEC_LIBRARYEMITTER_H
+
+#include "ModelSignature.h"
+
+#include "mlir/IR/BuiltinOps.h"
+
+namespace sluicec {
+
+/// Checks that `prefix` and the function names make C identifiers and
+/// renames every public function FN to PREFIX_FN_impl.
+bool prepareLibrary(mlir::ModuleOp module, const ModelSig &sig,
+                    llvm::StringRef prefix);
+
+/// The C header of the library.
+std::string libraryHeader(const ModelSig &sig, llvm::StringRef prefix);
+
+/// Writes `libPath` (a static archive of the model's object and the entry
+/// point wrappers) and its header next to it (same stem, `.h`).
+bool emitLibrary(const ModelSig &sig, llvm::StringRef prefix,
+                 llvm::StringRef objPath, llvm::StringRef libPath,
+                 std::string &error);
+
+/// The header path written next to a library path.
+std::string libraryHeaderPath(llvm::StringRef libPath);
+
+} // namespace sluicec
+
+#endif // SLUICE_TOOLS_SLUICEC_LIBRARYEMITTER_H

@@ -1,0 +1,36 @@
+//===- Run.h - sluicec run --------------------------------------*- C++ -*-===//
+
+#ifndef SLUICE_TOOLS_SLUICEC_RUN_H
+#define SLUICE_TOOLS_SLUICEC_RUN_H
+
+#include "mlir/IR/MLIRContext.h"
+#include "llvm/Support/SourceMgr.h"
+
+#include <string>
+#include <vector>
+
+namespace sluicec {
+
+struct RunOptions {
+  std::string model;
+  std::string function;
+  std::string weightsFile;
+  bool randomWeights = false;
+  uint64_t weightSeed = 1;
+  std::vector<std::string> inputs;  ///< NAME=FILE.npy
+  std::vector<std::string> outputs; ///< NAME=FILE.npy
+  std::vector<std::string> dims;    ///< SYMBOL=N
+  bool check = false;
+  double tolerance = 1e-4;
+  int threads = 0;
+  unsigned seed = 0;
+  unsigned repeat = 1;
+};
+
+/// `sluicec run`: returns the process exit code.
+int runModel(mlir::MLIRContext &ctx, llvm::SourceMgr &sourceMgr,
+             const RunOptions &opts);
+
+} // namespace sluicec
+
+#endif // SLUICE_TOOLS_SLUICEC_RUN_H
