@@ -24,4 +24,15 @@ config.substitutions.append(("%sluice_src_root", config.sluice_src_root))
 config.substitutions.append(("%sluice_obj_root", config.sluice_obj_root))
 
 tool_dirs = [config.sluice_tools_dir, config.llvm_tools_dir]
-llvm_config.add_tool_substitutions(["sluice-opt"], tool_dirs)
+llvm_config.add_tool_substitutions(["sluice-opt", "sluicec"], tool_dirs)
+
+# Compiled modules of `sluicec run` are cached inside the build tree.
+config.environment["SLUICE_CACHE_DIR"] = os.path.join(
+    config.sluice_obj_root, "test", "module-cache")
+# Tests run on one thread unless they ask for more.
+config.environment["SLUICE_NUM_THREADS"] = "1"
+config.substitutions.append(("%python", config.python_executable))
+config.substitutions.append(("%cc", "cc"))
+config.substitutions.append(("%runtime_include",
+    os.path.join(config.sluice_src_root, "runtime", "include")))
+config.substitutions.append(("%libdir", os.path.join(config.sluice_obj_root, "lib")))

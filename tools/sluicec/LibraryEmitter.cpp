@@ -21,8 +21,12 @@ static bool isCIdentifier(llvm::StringRef s) {
 }
 
 std::string sluicec::libraryHeaderPath(llvm::StringRef libPath) {
+  // DIR/libNAME.a -> DIR/NAME.h
   llvm::SmallString<256> p(libPath);
-  llvm::sys::path::replace_extension(p, ".h");
+  llvm::sys::path::remove_filename(p);
+  llvm::StringRef stem = llvm::sys::path::stem(libPath);
+  stem.consume_front("lib");
+  llvm::sys::path::append(p, stem + ".h");
   return p.str().str();
 }
 

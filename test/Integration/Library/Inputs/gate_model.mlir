@@ -1,0 +1,24 @@
+// A model with two functions for the C consumer test.
+func.func @gate(%logits: tensor<?x4xf32> {sluice.name = "logits", sluice.dims = ["T", ""]})
+    -> (tensor<?x2xf32> {sluice.name = "weights"}, tensor<?x2xi32> {sluice.name = "experts"}) {
+  %w, %i = sluice.topk_gate %logits {k = 2 : i64, renormalize = true}
+      : (tensor<?x4xf32>) -> (tensor<?x2xf32>, tensor<?x2xi32>)
+  return %w, %i : tensor<?x2xf32>, tensor<?x2xi32>
+}
+
+func.func @lowrank(%x: tensor<?x3xf32> {sluice.name = "x", sluice.dims = ["T", ""]},
+                   %u: tensor<3x2xf32> {sluice.name = "u", sluice.role = "weight"},
+                   %v: tensor<2x3xf32> {sluice.name = "v", sluice.role = "weight"})
+    -> (tensor<?x3xf32> {sluice.name = "y"}) {
+  %y = sluice.lowrank_matmul %x, %u, %v
+      : (tensor<?x3xf32>, tensor<3x2xf32>, tensor<2x3xf32>) -> tensor<?x3xf32>
+  return %y : tensor<?x3xf32>
+}
+
+func.func @route(%idx: tensor<?x2xi32> {sluice.name = "idx", sluice.dims = ["T", ""]},
+                 %w: tensor<?x2xf32> {sluice.name = "w", sluice.dims = ["T", ""]})
+    -> (tensor<?xi32> {sluice.name = "slots"}) {
+  %c, %o, %s, %k = sluice.route %idx, %w {num_experts = 4 : i64}
+      : (tensor<?x2xi32>, tensor<?x2xf32>) -> (tensor<4xi32>, tensor<5xi32>, tensor<?xi32>, tensor<?x2xi32>)
+  return %s : tensor<?xi32>
+}
