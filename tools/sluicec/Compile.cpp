@@ -173,6 +173,7 @@ bool sluicec::compileModel(ModuleOp module, EmitKind emit, llvm::StringRef path,
     if (!writeAtomically(path,
                          [&](llvm::raw_ostream &os) {
                            module.print(os);
+                           os << "\n";
                            return true;
                          },
                          error))
@@ -194,6 +195,7 @@ bool sluicec::compileModel(ModuleOp module, EmitKind emit, llvm::StringRef path,
     if (!writeAtomically(path,
                          [&](llvm::raw_ostream &os) {
                            module.print(os);
+                           os << "\n";
                            return true;
                          },
                          error))

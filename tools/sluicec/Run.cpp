@@ -369,7 +369,15 @@ int sluicec::runModel(MLIRContext &ctx, llvm::SourceMgr &sourceMgr,
       return error(rtError());
     owned.push_back(t);
     sluice_dtype_t want = dtypeFromName(fsig->inputs[idx].dtype);
-    if (sluice_tensor_dtype(t) != want) {
+    sluice_dtype_t have = sluice_tensor_dtype(t);
+    // Only NumPy's default widths convert implicitly (f64 -> f32, i64 -> i32
+    // when in range); any other difference is an error.
+    bool convertible = (have == SLUICE_DTYPE_F64 && want == SLUICE_DTYPE_F32) ||
+                       (have == SLUICE_DTYPE_I64 && want == SLUICE_DTYPE_I32);
+    if (have != want && !convertible)
+      return error("input '" + name + "' expects " + sluice_dtype_name(want) +
+                   ", got " + sluice_dtype_name(have) + " (" + file + ")");
+    if (have != want) {
       sluice_tensor_t *c = nullptr;
       if (sluice_tensor_convert(t, want, &c) != SLUICE_OK)
         return error("input '" + name + "' from " + file + ": " + rtError());
