@@ -4,16 +4,20 @@
 // Mixtral of Experts (Jiang et al., 2024): softmax router, top-2 experts per
 // token, the two weights renormalized to sum to 1, SwiGLU experts.
 //
-// Try:  sluice-opt examples/mixtral_moe_block.mlir --sluice-decompose-pipeline
-// to see the block decomposed into the fusion-ready routing primitives
-// (route / dispatch / grouped_matmul / glu / combine).
+// Run it on the CPU with random weights, checked against the reference
+// evaluator:
+//   sluicec run examples/mixtral_moe_block.mlir --random-weights --check --dim T=4
+// See it decomposed into the fusion-ready routing primitives
+// (route / dispatch / grouped_matmul / glu / combine):
+//   sluice-opt examples/mixtral_moe_block.mlir --sluice-decompose-pipeline
 
-func.func @mixtral_moe_block(%x: tensor<?x1024xf32>,
-                             %w_router: tensor<1024x8xf32>,
-                             %w_gate: tensor<8x1024x3584xf32>,
-                             %w_up: tensor<8x1024x3584xf32>,
-                             %w_down: tensor<8x3584x1024xf32>)
-    -> tensor<?x1024xf32> {
+func.func @mixtral_moe_block(
+    %x: tensor<?x1024xf32> {sluice.name = "x", sluice.dims = ["T", ""]},
+    %w_router: tensor<1024x8xf32> {sluice.name = "w_router", sluice.role = "weight"},
+    %w_gate: tensor<8x1024x3584xf32> {sluice.name = "w_gate", sluice.role = "weight"},
+    %w_up: tensor<8x1024x3584xf32> {sluice.name = "w_up", sluice.role = "weight"},
+    %w_down: tensor<8x3584x1024xf32> {sluice.name = "w_down", sluice.role = "weight"})
+    -> (tensor<?x1024xf32> {sluice.name = "y", sluice.dims = ["T", ""]}) {
   %c0 = arith.constant 0 : index
   %zero = arith.constant 0.0 : f32
   %t = tensor.dim %x, %c0 : tensor<?x1024xf32>

@@ -89,7 +89,13 @@ void fillRandom(sluice_tensor_t *t, uint64_t seed, const sluicec::TensorSig &sig
   std::uniform_int_distribution<int64_t> ints(lo, hi - 1);
   switch (sluice_tensor_dtype(t)) {
   case SLUICE_DTYPE_F32: {
-    std::uniform_real_distribution<float> u(-1.0f, 1.0f);
+    // Weights of rank >= 2 are scaled by 1/sqrt(fan-in) (the second-to-last
+    // dim) so that deep blocks keep activations of order 1.
+    float scale = 1.0f;
+    int64_t rank = sluice_tensor_rank(t);
+    if (sig.weight && rank >= 2 && sluice_tensor_dim(t, rank - 2) > 0)
+      scale = 1.0f / std::sqrt((float)sluice_tensor_dim(t, rank - 2));
+    std::uniform_real_distribution<float> u(-scale, scale);
     for (int64_t i = 0; i < n; ++i)
       static_cast<float *>(data)[i] = u(rng);
     break;
