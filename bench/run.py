@@ -1,0 +1,185 @@
+#!/usr/bin/env python3
+"""Sluice benchmark suite: every case side by side with its baselines in one
+run, against the machine's own ceilings measured in the same run.
+
+    bench/run.sh            # the documented command (installs, builds, runs)
+    bench/run.py [--smoke] [--cases moe,gating,...] [--threads 1,2]
+
+Writes bench/results/latest.json and a markdown table (stdout and
+bench/results/latest.md). Columns: time (median of steady-state calls; the
+first call is reported apart), GFLOP/s of useful work, GB/s of weights read,
+the roofline time max(FLOPs / FMA peak, bytes / STREAM triad) and the ratios
+Sluice / roofline and PyTorch / Sluice.
+"""
+import argparse
+import datetime
+import json
+import os
+import platform
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+sys.path.insert(0, HERE)
+import baselines  # noqa: E402
+
+
+def sh(cmd, env=None):
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True, env=env)
+    return out.stdout
+
+
+class Runner:
+    def __init__(self, build, threads, smoke, torch):
+        self.build = build
+        self.threads = threads
+        self.smoke = smoke
+        self.torch = torch
+        self.modules = {}
+
+    def module(self, case):
+        if case not in self.modules:
+            so = os.path.join(self.build, "bench-modules", case + ".so")
+            os.makedirs(os.path.dirname(so), exist_ok=True)
+            sh([os.path.join(self.build, "bin", "sluicec"), "compile",
+                os.path.join(HERE, "cases", case + ".mlir"), "-o", so])
+            self.modules[case] = so
+        return self.modules[case]
+
+    def sluice(self, case, fn, dims, threads, iters=20):
+        args = [os.path.join(self.build, "bin", "sluice_bench"), self.module(case), fn]
+        args += [f"{k}={v}" for k, v in dims.items()]
+        args += ["--iters", str(iters), "--threads", str(threads)]
+        return json.loads(sh(args))
+
+    def baseline(self, fn, threads, *a):
+        env_threads = str(threads)
+        os.environ["OMP_NUM_THREADS"] = env_threads
+        if fn.__name__.startswith("torch"):
+            import torch
+            torch.set_num_threads(threads)
+        return fn(*a)
+
+
+def moe_bytes(T, d, F, E, k):
+    """Weights a block must read: the experts that some token selects
+    (expected number for uniform routing), plus the router."""
+    touched = E * (1 - (1 - k / E) ** T)
+    return (touched * 3 * d * F + d * E) * 4
+
+
+def cases(smoke):
+    c = []
+    if smoke:
+        d, F, E, k = 64, 96, 8, 2
+        for T in (1, 4):
+            c.append(dict(name=f"MoE smoke T={T}", case="moe_smoke", fn="moe_smoke",
+                          dims={"T": T}, flops=T * (2 * d * E + k * 6 * d * F),
+                          bytes=moe_bytes(T, d, F, E, k),
+                          torch=(baselines.torch_moe, T, d, F, E, k, True)))
+        return c
+    for label, case, (d, F, E, k, renorm), Ts in [
+            ("Mixtral-like", "moe_mixtral", (1024, 3584, 8, 2, True), (1, 32, 512)),
+            ("OLMoE-like", "moe_olmoe", (2048, 1024, 64, 8, False), (1, 32, 512))]:
+        for T in Ts:
+            c.append(dict(name=f"MoE {label} T={T}", case=case, fn=case, dims={"T": T},
+                          flops=T * (2 * d * E + k * 6 * d * F),
+                          bytes=moe_bytes(T, d, F, E, k),
+                          torch=(baselines.torch_moe, T, d, F, E, k, renorm),
+                          blas=(baselines.numpy_sgemm, max(1, T * k // E), d, F,
+                                3 * min(E, T * k))))
+    for T in (1, 512, 4096):
+        c.append(dict(name=f"gating T={T}", case="gating", fn="gating", dims={"T": T},
+                      flops=T * 2 * 2048 * 64, bytes=2048 * 64 * 4 + T * 2048 * 4,
+                      torch=(baselines.torch_gating, T, 2048, 64, 8)))
+    for T in (1, 32, 512):
+        c.append(dict(name=f"LoRA d=4096 r=16 T={T}", case="lora", fn="lora",
+                      dims={"T": T}, flops=T * 2 * 4096 * (4096 + 32),
+                      bytes=4096 * (4096 + 32) * 4,
+                      torch=(baselines.torch_lora, T, 4096, 16),
+                      blas=(baselines.numpy_sgemm, T, 4096, 4096, 1)))
+    for fn, keep in (("mlp_dense", 1.0), ("mlp_sparse50", 0.5), ("mlp_sparse90", 0.1)):
+        c.append(dict(name=f"sparse MLP decode {fn} T=1", case="sparse_mlp", fn=fn,
+                      dims={"T": 1}, flops=keep * 6 * 4096 * 11008,
+                      bytes=keep * 3 * 4096 * 11008 * 4,
+                      torch=(baselines.torch_mlp, 1, 4096, 11008)))
+    for kind in ("mean", "max", "gem", "last"):
+        B, N, D = 32, 1024, 1024
+        c.append(dict(name=f"pool {kind} B=32 N=1024 D=1024", case="pooling",
+                      fn=f"pool_{kind}", dims={"B": B, "N": N},
+                      flops=B * N * D * (1 if kind != "gem" else 3),
+                      bytes=B * N * D * 4 if kind != "last" else B * D * 4,
+                      torch=(baselines.torch_pool, kind, B, N, D)))
+    return c
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--build", default=os.path.join(ROOT, "build"))
+    ap.add_argument("--smoke", action="store_true", help="tiny shapes (test suite)")
+    ap.add_argument("--threads", default="1,2")
+    ap.add_argument("--no-torch", action="store_true")
+    ap.add_argument("--filter", default="", help="only cases whose name contains this")
+    ap.add_argument("--out", default=os.path.join(HERE, "results"))
+    args = ap.parse_args()
+    threads = [int(t) for t in args.threads.split(",")]
+    r = Runner(args.build, threads, args.smoke, not args.no_torch)
+
+    machine = json.loads(sh([os.path.join(args.build, "bin", "sluice_machine"),
+                             str(max(threads))]))["threads"]
+    ceil = {m["n"]: m for m in machine}
+    rows = []
+    for c in cases(args.smoke):
+        if args.filter and args.filter not in c["name"]:
+            continue
+        for t in threads:
+            row = {"case": c["name"], "threads": t, "flops": c["flops"],
+                   "bytes": c["bytes"]}
+            s = r.sluice(c["case"], c["fn"], c["dims"], t)
+            row["sluice"] = s
+            if r.torch and "torch" in c:
+                fn, *a = c["torch"]
+                row["torch"] = r.baseline(fn, t, *a, 20)
+            if "blas" in c and not args.smoke:
+                fn, *a = c["blas"]
+                row["blas"] = r.baseline(fn, t, *a, 20)
+            m = ceil[t]
+            row["roofline_ms"] = 1e3 * max(c["flops"] / (m["fma_gflops"] * 1e9),
+                                           c["bytes"] / (m["triad_gbs"] * 1e9))
+            rows.append(row)
+            print(f"{c['name']:<40} t={t} sluice {s['median_ms']:.3f} ms"
+                  + (f"  torch {row['torch']['median_ms']:.3f} ms" if "torch" in row else ""),
+                  file=sys.stderr, flush=True)
+
+    stamp = datetime.datetime.now().strftime("%Y-%m-%d %H:%M")
+    out = {"date": stamp, "machine": platform.processor() or platform.machine(),
+           "ceilings": machine, "rows": rows, "smoke": args.smoke}
+    os.makedirs(args.out, exist_ok=True)
+    with open(os.path.join(args.out, "latest.json"), "w") as f:
+        json.dump(out, f, indent=1)
+    lines = [f"Run {stamp}; ceilings measured in the same run: " + "; ".join(
+        f"{m['n']} thread(s): FMA {m['fma_gflops']:.0f} GFLOP/s, triad "
+        f"{m['triad_gbs']:.1f} GB/s, read {m['read_gbs']:.1f} GB/s" for m in machine),
+        "",
+        "| case | thr | Sluice ms (first) | GFLOP/s | GB/s | roofline ms | Sluice/roofline | PyTorch ms | PyTorch/Sluice | OpenBLAS ms |",
+        "|---|---|---|---|---|---|---|---|---|---|"]
+    for row in rows:
+        s = row["sluice"]["median_ms"]
+        torch_ms = row.get("torch", {}).get("median_ms")
+        blas_ms = row.get("blas", {}).get("median_ms")
+        lines.append(
+            f"| {row['case']} | {row['threads']} | {s:.3f} ({row['sluice']['first_ms']:.1f}) | "
+            f"{row['flops'] / s / 1e6:.1f} | {row['bytes'] / s / 1e6:.1f} | "
+            f"{row['roofline_ms']:.3f} | {s / row['roofline_ms']:.1f}x | "
+            + (f"{torch_ms:.3f} | {torch_ms / s:.2f}x" if torch_ms else "- | -")
+            + (f" | {blas_ms:.3f} |" if blas_ms else " | - |"))
+    table = "\n".join(lines)
+    with open(os.path.join(args.out, "latest.md"), "w") as f:
+        f.write(table + "\n")
+    print(table)
+
+
+if __name__ == "__main__":
+    main()
