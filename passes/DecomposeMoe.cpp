@@ -83,7 +83,8 @@ struct DecomposeMoePattern : OpRewritePattern<MoeOp> {
       return b.notifyMatchFailure(op, "zero-computation experts");
     if (op.getRenormalizeKept())
       return b.notifyMatchFailure(op, "renormalize_kept");
-    Location loc = op.getLoc();
+    // Run-time errors of the pieces name the op the user wrote.
+    Location loc = NameLoc::get(b.getStringAttr("sluice.moe"), op.getLoc());
     Value x = op.getX();
     Value y = expertPath(b, loc, x, op.getWeights(), op.getIndices(),
                          op.getWGate(), op.getWUp(), op.getWDown(), op.getAct(),
@@ -102,7 +103,7 @@ struct DecomposeMoePattern : OpRewritePattern<MoeOp> {
 
   /// Every token routed to every shared expert.
   Value sharedExperts(PatternRewriter &b, MoeOp op) const {
-    Location loc = op.getLoc();
+    Location loc = NameLoc::get(b.getStringAttr("sluice.moe"), op.getLoc());
     Value x = op.getX();
     int64_t s = cast<RankedTensorType>(op.getSGate().getType()).getDimSize(0);
     // indices[t, j] = j.

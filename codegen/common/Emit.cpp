@@ -248,12 +248,26 @@ void mlir::sluice::codegen::emitRuntimeCheck(Emit &e, Operation *op,
     auto fn = func::FuncOp::create(e.b, e.loc, kErrorHook, type);
     fn.setPrivate();
   }
+  // The op the user wrote: a decomposition names it with a NameLoc
+  // ("sluice.moe") around the original location.
   std::string text;
   llvm::raw_string_ostream os(text);
-  if (auto fl = dyn_cast<FileLineColLoc>(op->getLoc()))
+  StringRef opName = op->getName().getStringRef();
+  Location loc = op->getLoc();
+  if (auto named = dyn_cast<NameLoc>(loc)) {
+    if (named.getName().getValue().starts_with("sluice."))
+      opName = named.getName().getValue();
+  }
+  FileLineColLoc fl;
+  loc->walk([&](Location l) {
+    if (!fl)
+      fl = dyn_cast<FileLineColLoc>(l);
+    return fl ? WalkResult::interrupt() : WalkResult::advance();
+  });
+  if (fl)
     os << fl.getFilename().getValue() << ":" << fl.getLine() << ":"
        << fl.getColumn() << ": ";
-  os << op->getName().getStringRef() << ": " << message;
+  os << opName << ": " << message;
   e.ifThen(cond, [&] {
     Value msg = stringAddress(e, module, text);
     Value a = v0 ? e.toI64(v0) : e.ci64(0);

@@ -108,8 +108,10 @@ static SmallVector<Value> lowerGroupedMatmul(Emit &e, GroupedMatmulOp op,
     Value lo = e.minsi(e.maxsi(e.toIndex(e.load(offsets, {ex})), e.c(0)), p);
     Value hi = e.minsi(
         e.maxsi(e.toIndex(e.load(offsets, {e.addi(ex, e.c(1))})), lo), p);
-    e.forLoop(lo, hi, [&](Value r) {
-      e.forLoop(kdim, [&](Value kk) {
+    // k outside the segment's rows: every row of w[e] is read once per
+    // segment (and stays in cache across the rows), not once per row.
+    e.forLoop(kdim, [&](Value kk) {
+      e.forLoop(lo, hi, [&](Value r) {
         Value xv = e.load(xs, {r, kk});
         e.forLoop(n, [&](Value nn) {
           Value acc = e.load(out, {r, nn});

@@ -86,6 +86,10 @@ StringRef sluice::cpuLoweringPipelineText() {
 
 LogicalResult sluice::buildCpuPipeline(OpPassManager &pm) {
   buildSluiceCleanupPipeline(pm);
+  // Expert-major MoE: each selected expert's weights are read once per call,
+  // not once per token (sluice.moe forms it does not cover stay per token).
+  pm.addPass(createSluiceDecomposeMoe());
+  buildSluiceCleanupPipeline(pm);
   pm.addPass(std::make_unique<SluiceCpuAbiPass>());
   return parsePassPipeline(cpuLoweringPipelineText(), pm);
 }

@@ -294,7 +294,16 @@ int sluicec::runModel(MLIRContext &ctx, llvm::SourceMgr &sourceMgr,
     llvm::raw_string_ostream os(text);
     module->print(os);
   }
+  // The key covers the model, the compiler build (its executable's size and
+  // time) and the host CPU, so a rebuilt sluicec never reuses stale code.
   std::string key = text + kCodegenVersion + llvm::sys::getHostCPUName().str();
+  {
+    std::string exe = llvm::sys::fs::getMainExecutable(nullptr, nullptr);
+    llvm::sys::fs::file_status st;
+    if (!llvm::sys::fs::status(exe, st))
+      key += exe + std::to_string(st.getSize()) +
+             std::to_string(st.getLastModificationTime().time_since_epoch().count());
+  }
   for (auto &f : llvm::sys::getHostCPUFeatures())
     key += f.getKey().str() + (f.second ? "+" : "-");
   auto digest = llvm::SHA256::hash(
