@@ -60,10 +60,12 @@ bool asSize(const JsonValue &v, int64_t &out) {
   return true;
 }
 
-/// Validates entry `name`; returns "" or what is wrong.
+/// Validates entry `name`; returns "" or what is wrong (then `status` is
+/// SLUICE_ERROR_DTYPE for an unsupported dtype, else SLUICE_ERROR_FORMAT).
 std::string parseEntry(const std::string &name, const JsonValue &v,
-                       uint64_t bufferSize, Entry &e) {
+                       uint64_t bufferSize, Entry &e, sluice_status_t &status) {
   std::string where = "tensor '" + name + "': ";
+  status = SLUICE_ERROR_FORMAT;
   if (v.kind != JsonValue::Kind::Object)
     return where + "entry is " + v.kindName() + ", expected an object";
   for (const std::string &key : v.keys)
@@ -84,9 +86,11 @@ std::string parseEntry(const std::string &name, const JsonValue &v,
   for (const StDType &t : kStTypes)
     if (dtype->string == t.name)
       e.dtype = t.dtype;
-  if (e.dtype == SLUICE_DTYPE_INVALID)
+  if (e.dtype == SLUICE_DTYPE_INVALID) {
+    status = SLUICE_ERROR_DTYPE;
     return where + "unsupported dtype '" + dtype->string +
            "' (supported: F32 F64 I32 I64 I8 U8 BOOL)";
+  }
   if (shape->kind != JsonValue::Kind::Array)
     return where + "'shape' is not an array";
   if (shape->items.size() > SLUICE_MAX_RANK)
@@ -189,9 +193,11 @@ sluice_weights_load_safetensors(const char *path, sluice_weights_t **out) {
       continue;
     }
     entries.emplace_back();
-    std::string err = parseEntry(name, value, bufferSize, entries.back());
+    sluice_status_t entryStatus;
+    std::string err =
+        parseEntry(name, value, bufferSize, entries.back(), entryStatus);
     if (!err.empty())
-      return bad(err);
+      return failf(entryStatus, "%s: %s: %s", fn, path, err.c_str());
   }
 
   // Offsets must tile the buffer: sorted, no overlap, no hole, no tail.

@@ -4,6 +4,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include <string>
 #include "runtime/Status.h"
 
 #include <cstdarg>
@@ -109,14 +110,24 @@ SLUICE_API const char *sluice_status_string(sluice_status_t status) {
   return "SLUICE_ERROR_UNKNOWN";
 }
 
-SLUICE_API void sluice_rt_error(const char *msg) {
+SLUICE_API void sluice_rt_error(const char *msg, int64_t v0, int64_t v1) {
+  // "{0}" and "{1}" in the message stand for v0 and v1 (docs/abi.md).
+  std::string text;
+  for (const char *m = msg ? msg : "(null message)"; *m; ++m) {
+    if (m[0] == '{' && (m[1] == '0' || m[1] == '1') && m[2] == '}') {
+      text += std::to_string(m[1] == '0' ? v0 : v1);
+      m += 2;
+    } else {
+      text += *m;
+    }
+  }
   if (RunErrorSlot *slot = currentSlot) {
-    slot->raise(msg);
+    slot->raise(text.c_str());
     return;
   }
   // Outside a run (a module's function called directly): keep the message
   // where the caller can see it.
-  lastError = oneLine(msg ? msg : "(null message)");
+  lastError = oneLine(text.c_str());
 }
 
 } // extern "C"

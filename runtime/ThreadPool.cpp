@@ -78,7 +78,7 @@ void ThreadPool::startWorkers(int numThreads) {
   {
     std::lock_guard<std::mutex> lock(stateMutex);
     stopping = false;
-    startGeneration = generation;
+    startGeneration = generation.load();
   }
   workers.reserve(numThreads - 1);
   for (int i = 1; i < numThreads; ++i) {
@@ -127,16 +127,19 @@ void ThreadPool::workerLoop(uint64_t seen) {
   while (true) {
     {
       std::unique_lock<std::mutex> lock(stateMutex);
-      workAvailable.wait(lock, [&] { return stopping || generation != seen; });
+      workAvailable.wait(lock, [&] {
+        return stopping || generation.load(std::memory_order_relaxed) != seen;
+      });
       if (stopping)
         return;
-      seen = generation;
+      seen = generation.load(std::memory_order_relaxed);
     }
     runChunks();
-    {
+    if (workersBusy.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+      // Taking the lock orders this notification after the submitter's
+      // predicate check, so the wake-up cannot be lost.
       std::lock_guard<std::mutex> lock(stateMutex);
-      if (--workersBusy == 0)
-        workDone.notify_one();
+      workDone.notify_one();
     }
   }
 }
@@ -166,15 +169,17 @@ void ThreadPool::parallelFor(int64_t begin, int64_t end, ParallelBody body,
   job.numChunks = (count + job.chunkSize - 1) / job.chunkSize;
   job.errorSlot = currentRunErrorSlot();
   job.nextChunk.store(0, std::memory_order_relaxed);
+  workersBusy.store(static_cast<int>(workers.size()),
+                    std::memory_order_relaxed);
   {
     std::lock_guard<std::mutex> lock(stateMutex);
-    workersBusy = static_cast<int>(workers.size());
-    ++generation;
+    generation.fetch_add(1, std::memory_order_release);
   }
   workAvailable.notify_all();
   runChunks();
   std::unique_lock<std::mutex> lock(stateMutex);
-  workDone.wait(lock, [&] { return workersBusy == 0; });
+  workDone.wait(
+      lock, [&] { return workersBusy.load(std::memory_order_acquire) == 0; });
 }
 
 extern "C" {
@@ -197,6 +202,9 @@ SLUICE_API sluice_status_t sluice_set_num_threads(int num_threads) {
     return failf(SLUICE_ERROR_INVALID_ARGUMENT,
                  "sluice_set_num_threads: %d threads is more than 4096",
                  num_threads);
+  if (insideParallelBody)
+    return fail(SLUICE_ERROR_INVALID_ARGUMENT,
+                "sluice_set_num_threads: called from inside a parallel loop");
   int target = num_threads > 0 ? num_threads : defaultNumThreads();
   ThreadPool::global().resize(target);
   return SLUICE_OK;

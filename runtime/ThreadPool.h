@@ -76,8 +76,10 @@ private:
   std::mutex stateMutex;
   std::condition_variable workAvailable;
   std::condition_variable workDone;
-  uint64_t generation = 0;
-  int workersBusy = 0;
+  /// Bumped (under stateMutex) for every loop.
+  std::atomic<uint64_t> generation{0};
+  /// Workers that have not yet left the current loop.
+  std::atomic<int> workersBusy{0};
   /// The generation new workers start from (set before they are created).
   uint64_t startGeneration = 0;
   bool stopping = false;

@@ -297,8 +297,9 @@ SLUICE_API sluice_status_t sluice_call_output_by_name(const sluice_call_t *call,
 
 /** Sets the size of the CPU thread pool (the calling thread counts as one).
  *  `num_threads` <= 0 restores the default: SLUICE_NUM_THREADS from the
- *  environment if it is a positive integer, else all cores. Must not be
- *  called while a run is in progress. */
+ *  environment if it is a positive integer, else all cores. Waits for a
+ *  parallel loop in flight on another thread; refused
+ *  (SLUICE_ERROR_INVALID_ARGUMENT) from inside a parallel loop body. */
 SLUICE_API sluice_status_t sluice_set_num_threads(int num_threads);
 /** The current pool size (>= 1). */
 SLUICE_API int sluice_get_num_threads(void);
@@ -309,8 +310,9 @@ SLUICE_API int sluice_get_num_threads(void);
 
 /** Records a run-time error for the current run (the first one wins); the
  *  compiled code then returns normally and the run fails with
- *  SLUICE_ERROR_RUNTIME and this message. */
-SLUICE_API void sluice_rt_error(const char *msg);
+ *  SLUICE_ERROR_RUNTIME and this message, in which "{0}" and "{1}" are
+ *  replaced by v0 and v1 (docs/abi.md). */
+SLUICE_API void sluice_rt_error(const char *msg, int64_t v0, int64_t v1);
 
 /** Calls body(lo, hi, ctx) over disjoint chunks covering [begin, end), on
  *  the pool and the calling thread; returns when all are done. Nested calls

@@ -104,7 +104,7 @@ TEST_F(CallTest, FunctionWithoutResults) {
   TensorPtr bad = makeTensor<int32_t>(SLUICE_DTYPE_I32, {3}, {0, -1, 2});
   ASSERT_OK(sluice_call_bind(call.get(), "x", bad.get()));
   EXPECT_ERROR(sluice_call_run(call.get()), SLUICE_ERROR_RUNTIME,
-               "check: negative element");
+               "check: negative element at 3");
 }
 
 TEST_F(CallTest, RunTimeErrorFromPoolWorker) {

@@ -8,6 +8,8 @@
 
 #include "TestUtil.h"
 
+#include <random>
+
 using namespace sluice_test;
 
 namespace {
@@ -196,7 +198,7 @@ TEST(Safetensors, BadEntries) {
       {R"({"dtype":"F32","shape":[2],"data_offsets":[0,8],"x":1})",
        SLUICE_ERROR_FORMAT, "unexpected key 'x'"},
       {R"({"dtype":"F16","shape":[4],"data_offsets":[0,8]})",
-       SLUICE_ERROR_FORMAT, "unsupported dtype 'F16'"},
+       SLUICE_ERROR_DTYPE, "unsupported dtype 'F16'"},
       {R"({"dtype":7,"shape":[2],"data_offsets":[0,8]})", SLUICE_ERROR_FORMAT,
        "'dtype' is not a string"},
       {R"({"dtype":"F32","shape":2,"data_offsets":[0,8]})", SLUICE_ERROR_FORMAT,
@@ -284,6 +286,45 @@ TEST(Safetensors, MissingFileAndSaveErrors) {
   std::string bad = tempPath("missing-dir/w.safetensors");
   EXPECT_ERROR(sluice_weights_save_safetensors(weights.get(), bad.c_str()),
                SLUICE_ERROR_NOT_FOUND, "cannot create");
+}
+
+TEST(Safetensors, MutatedFilesFailCleanly) {
+  std::string header =
+      R"({"__metadata__":{"k":"v"},"a":{"dtype":"F32","shape":[2],)"
+      R"("data_offsets":[0,8]},"b":{"dtype":"BOOL","shape":[1,2],)"
+      R"("data_offsets":[8,10]}})";
+  std::string good =
+      stBytes(header, raw(std::vector<float>{1, 2}) + std::string("\1\0", 2));
+  std::string path = tempPath("mut.safetensors");
+  std::mt19937 rng(99);
+  int failures = 0;
+  for (int iter = 0; iter < 1500; ++iter) {
+    std::string bytes = good;
+    if (iter < static_cast<int>(good.size())) {
+      bytes.resize(iter);
+    } else {
+      int edits = 1 + rng() % 3;
+      for (int e = 0; e < edits; ++e)
+        bytes[rng() % bytes.size()] = static_cast<char>(rng() % 256);
+    }
+    writeFile(path, bytes);
+    sluice_weights_t *w = nullptr;
+    sluice_status_t status = sluice_weights_load_safetensors(path.c_str(), &w);
+    if (status == SLUICE_OK) {
+      ASSERT_NE(w, nullptr);
+      size_t total = 0;
+      for (int64_t i = 0; i < sluice_weights_count(w); ++i)
+        total += sluice_tensor_num_bytes(sluice_weights_tensor(w, i));
+      EXPECT_LE(total, bytes.size());
+      sluice_weights_free(w);
+    } else {
+      ++failures;
+      EXPECT_EQ(w, nullptr);
+      EXPECT_STRNE(sluice_last_error(), "");
+    }
+  }
+  std::remove(path.c_str());
+  EXPECT_GE(failures, static_cast<int>(good.size()));
 }
 
 } // namespace

@@ -198,6 +198,21 @@ TEST_F(ThreadPool, EnvironmentVariable) {
   }
 }
 
+void resizeFromBody(int64_t, int64_t, void *ctx) {
+  auto *statuses = static_cast<std::vector<std::atomic<int>> *>(ctx);
+  sluice_status_t status = sluice_set_num_threads(2);
+  (*statuses)[status == SLUICE_OK ? 0 : 1].fetch_add(1);
+}
+
+TEST_F(ThreadPool, ResizeFromInsideALoopIsRefused) {
+  ASSERT_OK(sluice_set_num_threads(3));
+  std::vector<std::atomic<int>> statuses(2);
+  sluice_rt_parallel_for(0, 6, resizeFromBody, &statuses);
+  EXPECT_EQ(statuses[0].load(), 0);
+  EXPECT_EQ(statuses[1].load(), 6);
+  EXPECT_EQ(sluice_get_num_threads(), 3);
+}
+
 TEST_F(ThreadPool, RejectsAbsurdThreadCount) {
   EXPECT_ERROR(sluice_set_num_threads(100000), SLUICE_ERROR_INVALID_ARGUMENT,
                "more than 4096");

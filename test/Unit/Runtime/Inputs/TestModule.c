@@ -16,7 +16,7 @@
 #include <string.h>
 
 /* Exported by the runtime, resolved when the module is loaded. */
-void sluice_rt_error(const char *msg);
+void sluice_rt_error(const char *msg, int64_t v0, int64_t v1);
 void sluice_rt_parallel_for(int64_t begin, int64_t end,
                             void (*body)(int64_t lo, int64_t hi, void *ctx),
                             void *ctx);
@@ -224,7 +224,7 @@ void _mlir_ciface_gather(Desc2 *out, Desc2 *table, Desc1 *ids) {
       snprintf(msg, sizeof msg,
                "sluice.gather: index %d of row %lld is out of range [0, %lld)",
                (int)id, (long long)i, (long long)v);
-      sluice_rt_error(msg);
+      sluice_rt_error(msg, 0, 0);
       return;
     }
     for (int64_t j = 0; j < 3; ++j)
@@ -311,7 +311,7 @@ void _mlir_ciface_check(Desc1 *x) {
   const int32_t *xs = (const int32_t *)x->aligned + x->offset;
   for (int64_t i = 0; i < x->sizes[0]; ++i)
     if (xs[i] < 0) {
-      sluice_rt_error("check: negative element");
+      sluice_rt_error("check: negative element at {0}", 3, 0);
       return;
     }
 }
@@ -320,7 +320,7 @@ void _mlir_ciface_check(Desc1 *x) {
 void _mlir_ciface_fail_empty(Desc1 *out, Desc1 *x) {
   (void)out;
   (void)x;
-  sluice_rt_error("fail_empty: always fails");
+  sluice_rt_error("fail_empty: always fails", 0, 0);
 }
 
 /* A module bug: the static output size is 4, this returns N. */
@@ -337,7 +337,7 @@ static void failBody(int64_t lo, int64_t hi, void *ctx) {
     char msg[96];
     snprintf(msg, sizeof msg, "parallel_fail: element %lld is bad",
              (long long)target);
-    sluice_rt_error(msg);
+    sluice_rt_error(msg, 0, 0);
   }
 }
 
