@@ -11,9 +11,12 @@
 
 #include "codegen/cpu/CpuPipeline.h"
 #include "codegen/cpu/ObjectEmitter.h"
+#include "frontend/MLIRGen.h"
+#include "frontend/Parser.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/Verifier.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
 #include "llvm/Support/FileSystem.h"
@@ -41,22 +44,91 @@ std::unique_ptr<MLIRContext> sluicec::makeContext() {
   return ctx;
 }
 
-OwningOpRef<ModuleOp> sluicec::loadModel(MLIRContext &ctx, llvm::StringRef path,
-                                        llvm::SourceMgr &sourceMgr) {
-  std::string error;
+bool sluicec::isLanguageModel(llvm::StringRef path) {
+  return llvm::sys::path::extension(path) == ".sl";
+}
+
+/// Reads `path` into a new buffer of `sourceMgr`; 0 after an error.
+static unsigned readSource(llvm::StringRef path, llvm::SourceMgr &sourceMgr) {
   auto file = llvm::MemoryBuffer::getFileOrSTDIN(path, /*IsText=*/true);
   if (std::error_code ec = file.getError()) {
     llvm::errs() << "sluicec: error: cannot read '" << path
                  << "': " << ec.message() << "\n";
+    return 0;
+  }
+  return sourceMgr.AddNewSourceBuffer(std::move(*file), llvm::SMLoc());
+}
+
+OwningOpRef<ModuleOp> sluicec::loadModel(MLIRContext &ctx, llvm::StringRef path,
+                                        llvm::SourceMgr &sourceMgr,
+                                        llvm::ArrayRef<std::string> params) {
+  namespace fe = sluice::frontend;
+  if (!isLanguageModel(path) && !params.empty()) {
+    llvm::errs() << "sluicec: error: --param applies to .sl models, not to '"
+                 << path << "'\n";
     return nullptr;
   }
-  sourceMgr.AddNewSourceBuffer(std::move(*file), llvm::SMLoc());
-  return mlir::parseSourceFile<ModuleOp>(sourceMgr, &ctx);
+  std::vector<fe::ParamOverride> overrides;
+  for (const std::string &p : params) {
+    fe::ParamOverride o;
+    if (!fe::parseParamOverride(p, o)) {
+      llvm::errs() << "sluicec: error: --param expects NAME=INT, got '" << p
+                   << "'\n";
+      return nullptr;
+    }
+    overrides.push_back(o);
+  }
+  unsigned buf = readSource(path, sourceMgr);
+  if (!buf)
+    return nullptr;
+  if (!isLanguageModel(path))
+    return mlir::parseSourceFile<ModuleOp>(sourceMgr, &ctx);
+  fe::DiagEngine diags(sourceMgr, llvm::errs());
+  std::unique_ptr<fe::Model> ast = fe::parseModel(diags, buf);
+  if (!ast)
+    return nullptr;
+  OwningOpRef<ModuleOp> module = fe::mlirGen(ctx, *ast, diags, overrides);
+  if (!module || failed(mlir::verify(*module)))
+    return nullptr;
+  return module;
+}
+
+bool sluicec::dumpAst(llvm::StringRef path, llvm::SourceMgr &sourceMgr,
+                      llvm::StringRef out) {
+  namespace fe = sluice::frontend;
+  if (!isLanguageModel(path)) {
+    llvm::errs() << "sluicec: error: --emit=ast needs a .sl model, got '"
+                 << path << "'\n";
+    return false;
+  }
+  unsigned buf = readSource(path, sourceMgr);
+  if (!buf)
+    return false;
+  fe::DiagEngine diags(sourceMgr, llvm::errs());
+  std::unique_ptr<fe::Model> ast = fe::parseModel(diags, buf);
+  if (!ast)
+    return false;
+  std::string error;
+  if (!writeAtomically(out,
+                       [&](llvm::raw_ostream &os) {
+                         fe::dumpModel(os, *ast, sourceMgr);
+                         return true;
+                       },
+                       error)) {
+    llvm::errs() << "sluicec: error: " << error << "\n";
+    return false;
+  }
+  return true;
 }
 
 bool sluicec::writeAtomically(
     llvm::StringRef path,
     const std::function<bool(llvm::raw_ostream &)> &write, std::string &error) {
+  if (path == "-") {
+    bool ok = write(llvm::outs());
+    llvm::outs().flush();
+    return ok;
+  }
   llvm::SmallString<256> dir(path);
   llvm::sys::path::remove_filename(dir);
   if (dir.empty())

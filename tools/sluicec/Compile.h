@@ -15,20 +15,31 @@
 
 namespace sluicec {
 
-enum class EmitKind { Mlir, MlirLowered, Llvm, Asm, Obj, Library, Module };
+enum class EmitKind { Ast, Mlir, MlirLowered, Llvm, Asm, Obj, Library, Module };
 
 /// A fresh context with every dialect, interface and translation the
 /// compiler uses.
 std::unique_ptr<mlir::MLIRContext> makeContext();
 
-/// Parses and verifies a model file. Errors are printed with
-/// file:line:col, the source line and a caret.
-mlir::OwningOpRef<mlir::ModuleOp> loadModel(mlir::MLIRContext &ctx,
-                                            llvm::StringRef path,
-                                            llvm::SourceMgr &sourceMgr);
+/// True for a model in the description language (`.sl`), false for MLIR.
+bool isLanguageModel(llvm::StringRef path);
+
+/// Parses and verifies a model file: MLIR, or a `.sl` model compiled by the
+/// frontend with its parameters overridden by `params` (`NAME=INT` each).
+/// Errors are printed with file:line:col, the source line and a caret.
+mlir::OwningOpRef<mlir::ModuleOp>
+loadModel(mlir::MLIRContext &ctx, llvm::StringRef path,
+          llvm::SourceMgr &sourceMgr,
+          llvm::ArrayRef<std::string> params = {});
+
+/// `--emit=ast`: parses a `.sl` model and writes its syntax tree to `out`
+/// ("-" for stdout).
+bool dumpAst(llvm::StringRef path, llvm::SourceMgr &sourceMgr,
+             llvm::StringRef out);
 
 /// Writes `path` through a temporary file in the same folder, renamed into
 /// place only when `write` succeeds: a failure never leaves a partial file.
+/// "-" writes to stdout.
 bool writeAtomically(llvm::StringRef path,
                      const std::function<bool(llvm::raw_ostream &)> &write,
                      std::string &error);

@@ -4,8 +4,9 @@
 // plain C++ reference evaluator (runtime/reference/), which shares no code
 // with the lowering. Sluice ops map onto reference functions; the handful of
 // upstream ops a block needs (constants, empty / fill, matmul, elementwise
-// add / sub / mul / div, broadcast, transpose, softmax, casts and reshapes)
-// are evaluated here with plain loops.
+// add / sub / mul / div, broadcast, transpose, softmax, casts and reshapes;
+// and for .sl models linalg.generic, copies, slices and index arithmetic,
+// RefInterpreterLinalg.inc) are evaluated here with plain loops.
 //
 //===----------------------------------------------------------------------===//
 
@@ -16,6 +17,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/TypeSwitch.h"
@@ -39,6 +41,10 @@ private:
   Status eval(Operation *op);
   Status evalSluice(Operation *op);
   Status evalUpstream(Operation *op);
+  Status evalUpstreamMore(Operation *op, bool &handled);
+  Status evalGeneric(linalg::GenericOp g);
+  Status evalScalar(Operation *op, llvm::DenseMap<Value, double> &env,
+                    llvm::ArrayRef<int64_t> point);
 
   const Tensor *get(Value v) {
     if (!v)
@@ -128,6 +134,10 @@ Status Interpreter::eval(Operation *op) {
 }
 
 Status Interpreter::evalUpstream(Operation *op) {
+  bool handled;
+  Status more = evalUpstreamMore(op, handled);
+  if (handled)
+    return more;
   if (auto c = dyn_cast<arith::ConstantOp>(op)) {
     Attribute v = c.getValue();
     if (auto i = dyn_cast<IntegerAttr>(v)) {
@@ -301,6 +311,7 @@ Status Interpreter::evalUpstream(Operation *op) {
   return error(op, "the reference evaluator has no rule for this op");
 }
 
+#include "RefInterpreterLinalg.inc"
 #include "RefInterpreterSluice.inc"
 
 Status sluicec::interpretFunction(func::FuncOp fn,

@@ -265,7 +265,7 @@ bool compare(const std::string &name, sluice_tensor_t *got,
 
 int sluicec::runModel(MLIRContext &ctx, llvm::SourceMgr &sourceMgr,
                      const RunOptions &opts) {
-  auto module = loadModel(ctx, opts.model, sourceMgr);
+  auto module = loadModel(ctx, opts.model, sourceMgr, opts.params);
   if (!module)
     return 1;
   std::optional<ModelSig> sig = extractSignature(*module);

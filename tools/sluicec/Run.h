@@ -20,6 +20,7 @@ struct RunOptions {
   std::vector<std::string> inputs;  ///< NAME=FILE.npy
   std::vector<std::string> outputs; ///< NAME=FILE.npy
   std::vector<std::string> dims;    ///< SYMBOL=N
+  std::vector<std::string> params;  ///< NAME=INT (.sl models)
   bool check = false;
   double tolerance = 1e-4;
   int threads = 0;

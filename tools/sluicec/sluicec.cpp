@@ -1,6 +1,6 @@
 //===- sluicec.cpp - the Sluice compiler driver ---------------------------===//
 //
-//   sluicec compile MODEL [-o OUT] [--emit=...]   compile a model
+//   sluicec compile MODEL [-o OUT] [--emit=...]   compile a model (.sl or .mlir)
 //   sluicec run MODEL [...]                         compile if needed and run
 //   sluicec info MODEL                              print the signature
 //
@@ -30,7 +30,7 @@ cl::SubCommand runCmd("run", "Compile a model if needed and run one of its "
 cl::SubCommand infoCmd("info", "Print the signature of a model's functions");
 
 // compile
-cl::opt<std::string> compileInput(cl::Positional, cl::desc("<model.mlir>"),
+cl::opt<std::string> compileInput(cl::Positional, cl::desc("<model.sl|model.mlir>"),
                                   cl::Required, cl::sub(compileCmd));
 cl::opt<std::string> compileOutput("o", cl::desc("Output file (default: "
                                                  "derived from the model name)"),
@@ -38,6 +38,8 @@ cl::opt<std::string> compileOutput("o", cl::desc("Output file (default: "
 cl::opt<sluicec::EmitKind> emitKind(
     "emit", cl::desc("What to write"), cl::init(sluicec::EmitKind::Module),
     cl::values(
+        clEnumValN(sluicec::EmitKind::Ast, "ast",
+                   "the syntax tree of a .sl model"),
         clEnumValN(sluicec::EmitKind::Mlir, "mlir", "the verified sluice IR"),
         clEnumValN(sluicec::EmitKind::MlirLowered, "mlir-lowered",
                    "the IR after sluice-cpu-pipeline (LLVM dialect)"),
@@ -54,12 +56,19 @@ cl::opt<std::string> prefix("prefix",
                                      "(default: the output's stem)"),
                             cl::sub(compileCmd));
 
+// compile, run and info
+cl::list<std::string> params("param",
+                             cl::desc("Override a parameter of a .sl model "
+                                      "(repeatable)"),
+                             cl::value_desc("NAME=INT"), cl::sub(compileCmd),
+                             cl::sub(runCmd), cl::sub(infoCmd));
+
 // info
-cl::opt<std::string> infoInput(cl::Positional, cl::desc("<model.mlir>"),
+cl::opt<std::string> infoInput(cl::Positional, cl::desc("<model.sl|model.mlir>"),
                                cl::Required, cl::sub(infoCmd));
 
 // run
-cl::opt<std::string> runInput(cl::Positional, cl::desc("<model.mlir>"),
+cl::opt<std::string> runInput(cl::Positional, cl::desc("<model.sl|model.mlir>"),
                               cl::Required, cl::sub(runCmd));
 cl::opt<std::string> runFunction("function",
                                  cl::desc("Function to run (default: the "
@@ -104,6 +113,8 @@ cl::opt<unsigned> repeat("repeat",
 static std::string defaultOutput(StringRef input, sluicec::EmitKind kind) {
   SmallString<256> stem(sys::path::stem(input));
   switch (kind) {
+  case sluicec::EmitKind::Ast:
+    return (stem + ".ast").str();
   case sluicec::EmitKind::Mlir:
     return (stem + ".out.mlir").str();
   case sluicec::EmitKind::MlirLowered:
@@ -159,7 +170,7 @@ int main(int argc, char **argv) {
   mlir::SourceMgrDiagnosticHandler diagnostics(sourceMgr, ctx.get());
 
   if (infoCmd) {
-    auto module = sluicec::loadModel(*ctx, infoInput, sourceMgr);
+    auto module = sluicec::loadModel(*ctx, infoInput, sourceMgr, params);
     if (!module)
       return 1;
     std::optional<sluicec::ModelSig> sig = sluicec::extractSignature(*module);
@@ -169,12 +180,14 @@ int main(int argc, char **argv) {
     return 0;
   }
   if (compileCmd) {
-    auto module = sluicec::loadModel(*ctx, compileInput, sourceMgr);
-    if (!module)
-      return 1;
     std::string out = compileOutput.empty()
                           ? defaultOutput(compileInput, emitKind)
                           : compileOutput.getValue();
+    if (emitKind == sluicec::EmitKind::Ast)
+      return sluicec::dumpAst(compileInput, sourceMgr, out) ? 0 : 1;
+    auto module = sluicec::loadModel(*ctx, compileInput, sourceMgr, params);
+    if (!module)
+      return 1;
     std::string pfx = prefix.empty() ? stemPrefix(out) : prefix.getValue();
     return sluicec::compileModel(*module, emitKind, out, pfx) ? 0 : 1;
   }
@@ -195,6 +208,7 @@ int main(int argc, char **argv) {
   opts.inputs.assign(inputs.begin(), inputs.end());
   opts.outputs.assign(outputs.begin(), outputs.end());
   opts.dims.assign(dims.begin(), dims.end());
+  opts.params.assign(params.begin(), params.end());
   opts.check = check;
   opts.tolerance = tolerance;
   opts.threads = threads;

@@ -1,0 +1,545 @@
+//===- MLIRGen.cpp - .sl models to the sluice dialect ---------------------===//
+//
+// The model, its parameters, functions, statements and names; constant
+// expressions over parameters; value expressions. Ops are in OpTable.cpp,
+// GenBasic.cpp and GenSluice*.cpp.
+//
+//===----------------------------------------------------------------------===//
+
+#include "frontend/GenImpl.h"
+#include "frontend/Parser.h"
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "llvm/ADT/BitVector.h"
+
+using namespace sluice::frontend;
+using llvm::SMLoc;
+using llvm::StringRef;
+
+mlir::Location Generator::loc(SMLoc l) {
+  if (!l.isValid())
+    return mlir::UnknownLoc::get(&ctx);
+  auto [line, col] = diags.getSourceMgr().getLineAndColumn(l);
+  return mlir::FileLineColLoc::get(&ctx, model.file, line, col);
+}
+
+//===----------------------------------------------------------------------===//
+// Values and names
+//===----------------------------------------------------------------------===//
+
+Val Generator::makeVal(mlir::Value v, LType t, std::string name, SMLoc l) {
+  for (unsigned i = 0; i < t.rank(); ++i)
+    if (!t.dims[i].isStatic() && !symSources.count(t.dims[i].sym))
+      symSources[t.dims[i].sym] = {v, i};
+  Val out;
+  out.value = v;
+  out.type = std::move(t);
+  out.name = std::move(name);
+  out.loc = l;
+  return out;
+}
+
+const Generator::Binding *Generator::lookup(const Expr &e) {
+  auto it = scope.find(e.name);
+  return it == scope.end() ? nullptr : &it->second;
+}
+
+bool Generator::genValue(const Expr &e, Operand &out) {
+  out.loc = e.loc();
+  out.text = shortText(e, "this expression");
+  switch (e.kind) {
+  case Expr::Kind::Int:
+    out.number = (double)e.intValue;
+    out.isInt = true;
+    return true;
+  case Expr::Kind::Float:
+    out.number = e.floatValue;
+    return true;
+  case Expr::Kind::Name: {
+    if (const Binding *bd = lookup(e)) {
+      if (bd->poisoned)
+        return false;
+      out.tensor = bd->val;
+      out.tensor->loc = e.loc();
+      return true;
+    }
+    if (auto it = paramValues.find(e.name); it != paramValues.end()) {
+      out.number = (double)it->second;
+      out.isInt = true;
+      return true;
+    }
+    std::vector<std::string> names;
+    for (auto &s : scope)
+      names.push_back(s.getKey().str());
+    for (auto &p : params)
+      names.push_back(p.first);
+    if (lookupOp(e.name))
+      return error(e.loc(), "'" + e.name + "' is an op; call it: " + e.name +
+                                "(...)");
+    if (symbols.count(e.name))
+      return error(e.loc(), "'" + e.name + "' is a dynamic dim, not a value");
+    return error(e.loc(), "undefined name '" + e.name + "'" +
+                              didYouMean(e.name, names));
+  }
+  case Expr::Kind::Call: {
+    std::vector<Val> results;
+    if (!genCall(e, results))
+      return false;
+    if (results.size() != 1)
+      return error(e.loc(), "'" + e.name + "' returns " +
+                                std::to_string(results.size()) +
+                                " values; assign them to names first "
+                                "(a, b = " + e.name + "(...))");
+    out.tensor = results[0];
+    return true;
+  }
+  case Expr::Kind::Binary:
+    return genBinary(e, out);
+  case Expr::Kind::Neg: {
+    Operand inner;
+    if (!genValue(*e.operands[0], inner))
+      return false;
+    if (!inner.tensor) {
+      out.number = -inner.number;
+      out.isInt = inner.isInt;
+      return true;
+    }
+    Operand m1;
+    m1.number = -1;
+    m1.loc = e.loc();
+    Val v;
+    if (!elementwise("neg", '*', inner, m1, e.loc(), v))
+      return false;
+    out.tensor = v;
+    return true;
+  }
+  case Expr::Kind::Bool:
+    return error(e.loc(), "expected a tensor or a number, got '" + e.text() +
+                              "'");
+  case Expr::Kind::List:
+    return error(e.loc(), "a list is not a value; lists are attribute "
+                          "values (levels = [4, 2, 1])");
+  }
+  return false;
+}
+
+bool Generator::genBinary(const Expr &e, Operand &out) {
+  Operand l, r;
+  if (!genValue(*e.operands[0], l) || !genValue(*e.operands[1], r))
+    return false;
+  if (!l.tensor && !r.tensor) {
+    if (e.op == '/' && r.number == 0)
+      return error(e.loc(), "division by zero in '" + e.text() + "'");
+    out.number = e.op == '+'   ? l.number + r.number
+                 : e.op == '-' ? l.number - r.number
+                 : e.op == '*' ? l.number * r.number
+                               : l.number / r.number;
+    return true;
+  }
+  const char *name = e.op == '+'   ? "add"
+                     : e.op == '-' ? "sub"
+                     : e.op == '*' ? "mul"
+                                   : "div";
+  Val v;
+  if (!elementwise(name, e.op, l, r, e.loc(), v))
+    return false;
+  v.name = shortText(e, name);
+  out.tensor = v;
+  return true;
+}
+
+bool Generator::genTensor(const Expr &e, Val &out, StringRef what) {
+  Operand o;
+  if (!genValue(e, o))
+    return false;
+  if (!o.tensor)
+    return error(e.loc(), "expected a tensor for " + what + ", got the number '" +
+                              e.text() + "'");
+  out = *o.tensor;
+  return true;
+}
+
+bool Generator::genCall(const Expr &e, std::vector<Val> &results) {
+  const OpInfo *op = lookupOp(e.name);
+  if (!op) {
+    if (auto it = scope.find(e.name); it != scope.end())
+      return error(e.loc(), "'" + e.name + "' is a value, not an op");
+    return error(e.loc(), "unknown op '" + e.name + "'" +
+                              didYouMean(e.name, knownOps()));
+  }
+  CallSite cs(e, *op);
+  if (!bindArgs(cs) || !matchPatterns(cs))
+    return false;
+  return (this->*(op->gen))(cs, results);
+}
+
+//===----------------------------------------------------------------------===//
+// Statements and functions
+//===----------------------------------------------------------------------===//
+
+bool Generator::defineName(const Target &t, Binding::Kind kind) {
+  if (paramValues.count(t.name) ||
+      llvm::any_of(model.params, [&](const Param &p) { return p.name == t.name; }))
+    return error(t.loc, "'" + t.name + "' is a model parameter; give the " +
+                            (kind == Binding::Value ? "value" : "tensor") +
+                            " another name");
+  auto it = scope.find(t.name);
+  if (it != scope.end()) {
+    error(t.loc, "redefinition of '" + t.name + "'");
+    note(it->second.defLoc, "'" + t.name + "' was defined here");
+    return false;
+  }
+  return true;
+}
+
+bool Generator::checkAnnotation(const Target &t, Val &v, StringRef what) {
+  LType want;
+  want.dtype = v.type.dtype;
+  const TypeSpec &ts = *t.type;
+  // Resolve the dims: a new name binds the value's dynamic dim.
+  if (ts.dtype != dtypeName(v.type.dtype)) {
+    LType tmp;
+    if (!evalType(ts, tmp, /*bindSymbols=*/true, what))
+      return false;
+    return error(ts.range.Start, what + " '" + t.name + "' is declared " +
+                                     tmp.str() + " but is " + v.type.str());
+  }
+  if (ts.dims.size() != v.type.rank())
+    return error(ts.range.Start,
+                 what + " '" + t.name + "' is declared with rank " +
+                     std::to_string(ts.dims.size()) + " but is " +
+                     v.type.str() + " (rank " + std::to_string(v.type.rank()) +
+                     ")");
+  for (unsigned i = 0; i < ts.dims.size(); ++i) {
+    const Expr &de = *ts.dims[i];
+    const Dim &have = v.type.dims[i];
+    bool newName = de.kind == Expr::Kind::Name && !paramValues.count(de.name) &&
+                   !symbols.count(de.name);
+    if (newName) {
+      if (have.isStatic())
+        return error(de.loc(), "'" + de.name + "' is not a parameter, so it "
+                               "names a dynamic dim, but dim " +
+                                   std::to_string(i) + " of " + what + " '" +
+                                   t.name + "' is static: " + v.type.str());
+      Dim named = have;
+      named.label = de.name;
+      symbols[de.name] = named;
+      for (Dim &d : v.type.dims)
+        if (!d.isStatic() && d.sym == have.sym)
+          d.label = de.name;
+      continue;
+    }
+    Dim d;
+    if (!evalDim(de, d, /*bindSymbols=*/false))
+      return false;
+    if (!d.same(have)) {
+      LType declared;
+      if (!evalType(ts, declared, false, what))
+        return false;
+      return error(de.loc(), what + " '" + t.name + "' is declared " +
+                                 declared.str() + " but is " + v.type.str() +
+                                 " (dim " + std::to_string(i) + " differs)");
+    }
+  }
+  return true;
+}
+
+bool Generator::genAssign(const Stmt &s) {
+  std::vector<Val> results;
+  bool ok;
+  if (s.value->kind == Expr::Kind::Call) {
+    ok = genCall(*s.value, results);
+  } else {
+    Operand o;
+    ok = genValue(*s.value, o);
+    if (ok && !o.tensor)
+      ok = error(s.value->loc(), "'" + s.targets[0].name +
+                                     "' would be a number; values are "
+                                     "tensors (numbers can scale tensors: "
+                                     "x * 0.5)");
+    if (ok)
+      results.push_back(*o.tensor);
+  }
+  if (ok && results.size() != s.targets.size()) {
+    std::string names;
+    if (s.value->kind == Expr::Kind::Call)
+      if (const OpInfo *op = lookupOp(s.value->name))
+        for (const char *r : op->results)
+          names += (names.empty() ? "" : ", ") + std::string(r);
+    ok = error(s.targets[results.size() < s.targets.size() ? results.size()
+                                                           : 0]
+                   .loc,
+               "'" + shortText(*s.value, "the right-hand side") + "' " +
+                   (s.value->kind == Expr::Kind::Call ? "returns " : "is ") +
+                   std::to_string(results.size()) +
+                   (results.size() == 1 ? " value" : " values") +
+                   (names.empty() ? "" : " (" + names + ")") + ", but " +
+                   std::to_string(s.targets.size()) +
+                   (s.targets.size() == 1 ? " name is" : " names are") +
+                   " assigned");
+  }
+  for (size_t i = 0; i < s.targets.size(); ++i) {
+    const Target &t = s.targets[i];
+    if (t.name == "_")
+      continue;
+    bool fresh = defineName(t, Binding::Value);
+    Binding bd;
+    bd.defLoc = t.loc;
+    bd.kind = Binding::Value;
+    if (ok && fresh) {
+      Val v = results[i];
+      v.name = t.name;
+      if (t.type && !checkAnnotation(t, v, "value")) {
+        bd.poisoned = true;
+      } else {
+        bd.val = v;
+      }
+    } else {
+      bd.poisoned = true;
+    }
+    if (fresh)
+      scope[t.name] = bd;
+  }
+  return ok;
+}
+
+namespace {
+struct ArgDecl {
+  const Stmt *stmt;
+  std::optional<LType> type;
+  bool weight;
+  bool modelLevel;
+  std::optional<std::pair<int64_t, int64_t>> range;
+};
+struct Output {
+  Val val;
+  std::string name;
+  SMLoc loc;
+};
+} // namespace
+
+bool Generator::genFunction(const Function &f) {
+  unsigned errorsBefore = diags.numErrors();
+  scope.clear();
+  symbols.clear();
+  symSources.clear();
+  // Signature: inputs in order, then weights (model-level, then this
+  // function's) in declaration order.
+  std::vector<ArgDecl> inputs, weights;
+  for (auto &[stmt, type] : modelWeights)
+    weights.push_back({stmt, type, true, true, std::nullopt});
+  for (const Stmt &s : f.body) {
+    if (s.kind != Stmt::Kind::Input && s.kind != Stmt::Kind::Weight)
+      continue;
+    bool isInput = s.kind == Stmt::Kind::Input;
+    ArgDecl d{&s, std::nullopt, !isInput, false, std::nullopt};
+    LType t;
+    if (evalType(*s.targets[0].type, t, /*bindSymbols=*/isInput,
+                 isInput ? "input" : "weight"))
+      d.type = t;
+    if (isInput && s.rangeLo) {
+      int64_t lo, hi;
+      if (evalInt(*s.rangeLo, lo) && evalInt(*s.rangeHi, hi)) {
+        if (lo >= hi)
+          error(s.rangeLoc, "range(lo, hi) expects lo < hi, got range(" +
+                                std::to_string(lo) + ", " +
+                                std::to_string(hi) + ")");
+        else if (d.type && d.type->dtype == DType::f32)
+          error(s.rangeLoc, "range(lo, hi) is a hint for integer inputs; "
+                            "input '" + s.targets[0].name + "' is " +
+                                d.type->str());
+        else
+          d.range = {lo, hi};
+      }
+    }
+    (isInput ? inputs : weights).push_back(d);
+  }
+  llvm::SmallVector<mlir::Type> argTypes;
+  std::vector<ArgDecl> args = inputs;
+  args.insert(args.end(), weights.begin(), weights.end());
+  for (const ArgDecl &a : args)
+    argTypes.push_back(a.type ? mlir::Type(a.type->toMlir(&ctx))
+                              : mlir::Type(mlir::RankedTensorType::get(
+                                    {}, b.getF32Type())));
+  b.setInsertionPointToEnd(module.getBody());
+  auto fn = mlir::func::FuncOp::create(
+      b, loc(f.loc), f.name, b.getFunctionType(argTypes, {}));
+  mlir::Block *entry = fn.addEntryBlock();
+  b.setInsertionPointToStart(entry);
+
+  auto bindArg = [&](unsigned i) {
+    const ArgDecl &a = args[i];
+    const Target &t = a.stmt->targets[0];
+    if (!defineName(t, a.weight ? Binding::Weight : Binding::Input))
+      return;
+    Binding bd;
+    bd.defLoc = t.loc;
+    bd.kind = a.weight ? Binding::Weight : Binding::Input;
+    bd.arg = i;
+    bd.poisoned = !a.type;
+    if (a.type) {
+      bd.val = makeVal(entry->getArgument(i), *a.type, t.name, t.loc);
+      bd.val.range = a.range;
+    }
+    scope[t.name] = bd;
+  };
+  for (unsigned i = 0; i < args.size(); ++i)
+    if (args[i].modelLevel)
+      bindArg(i);
+  std::vector<Output> outputs;
+  for (const Stmt &s : f.body) {
+    switch (s.kind) {
+    case Stmt::Kind::Input:
+    case Stmt::Kind::Weight:
+      for (unsigned i = 0; i < args.size(); ++i)
+        if (args[i].stmt == &s)
+          bindArg(i);
+      break;
+    case Stmt::Kind::Assign:
+      genAssign(s);
+      break;
+    case Stmt::Kind::Output:
+      for (const Target &t : s.targets) {
+        Expr name(Expr::Kind::Name);
+        name.name = t.name;
+        name.range = llvm::SMRange(t.loc, t.loc);
+        const Binding *bd = lookup(name);
+        if (!bd) {
+          Operand o;
+          genValue(name, o); // reports the undefined name
+          continue;
+        }
+        if (bd->poisoned)
+          continue;
+        bool dup = false;
+        for (const Output &o : outputs)
+          if (o.name == t.name) {
+            error(t.loc, "'" + t.name + "' is already an output of "
+                         "function '" + f.name + "'");
+            note(o.loc, "first output here");
+            dup = true;
+          }
+        Val v = bd->val;
+        if (dup || (t.type && !checkAnnotation(t, v, "output")))
+          continue;
+        outputs.push_back({v, t.name, t.loc});
+      }
+      break;
+    }
+  }
+  if (outputs.empty() && diags.numErrors() == errorsBefore)
+    error(f.loc, "function '" + f.name + "' has no output; add 'output NAME'");
+  if (diags.numErrors() != errorsBefore) {
+    fn.erase();
+    return false;
+  }
+
+  // Results: a function argument or a repeated value is returned as a copy
+  // (the CPU ABI returns freshly allocated buffers).
+  llvm::SmallVector<mlir::Value> rets;
+  llvm::SmallVector<mlir::Type> retTypes;
+  for (const Output &o : outputs) {
+    mlir::Value v = o.val.value;
+    bool copy = llvm::isa<mlir::BlockArgument>(v) || llvm::is_contained(rets, v);
+    if (copy) {
+      mlir::Location l = loc(o.loc);
+      mlir::Value init = empty(o.val.type, l, &o.val);
+      v = mlir::linalg::CopyOp::create(b, l, v, init).getResult(0);
+    }
+    rets.push_back(v);
+    retTypes.push_back(v.getType());
+  }
+  mlir::func::ReturnOp::create(b, loc(f.loc), rets);
+  fn.setFunctionType(b.getFunctionType(argTypes, retTypes));
+
+  auto dimsAttr = [&](const LType &t) -> mlir::Attribute {
+    llvm::SmallVector<mlir::Attribute> names;
+    bool anyDynamic = false;
+    for (const Dim &d : t.dims) {
+      anyDynamic |= !d.isStatic();
+      names.push_back(b.getStringAttr(d.isStatic() ? "" : d.label));
+    }
+    return anyDynamic ? b.getArrayAttr(names) : mlir::Attribute();
+  };
+  for (unsigned i = 0; i < args.size(); ++i) {
+    fn.setArgAttr(i, "sluice.name", b.getStringAttr(args[i].stmt->targets[0].name));
+    if (mlir::Attribute d = dimsAttr(*args[i].type))
+      fn.setArgAttr(i, "sluice.dims", d);
+    if (args[i].weight)
+      fn.setArgAttr(i, "sluice.role", b.getStringAttr("weight"));
+    if (args[i].range)
+      fn.setArgAttr(i, "sluice.range",
+                    b.getDenseI64ArrayAttr(
+                        {args[i].range->first, args[i].range->second}));
+  }
+  for (unsigned i = 0; i < outputs.size(); ++i) {
+    fn.setResultAttr(i, "sluice.name", b.getStringAttr(outputs[i].name));
+    if (mlir::Attribute d = dimsAttr(outputs[i].val.type))
+      fn.setResultAttr(i, "sluice.dims", d);
+  }
+  // Drop the weights this function does not use.
+  llvm::BitVector unused(args.size());
+  for (unsigned i = 0; i < args.size(); ++i) {
+    if (!args[i].weight || !entry->getArgument(i).use_empty())
+      continue;
+    unused.set(i);
+    if (!args[i].modelLevel)
+      diags.warning(args[i].stmt->targets[0].loc,
+                    "weight '" + args[i].stmt->targets[0].name +
+                        "' is never used");
+  }
+  if (failed(fn.eraseArguments(unused)))
+    return error(f.loc, "internal error: cannot drop unused weights");
+  return true;
+}
+
+mlir::OwningOpRef<mlir::ModuleOp>
+Generator::run(llvm::ArrayRef<ParamOverride> overrides) {
+  mlir::OwningOpRef<mlir::ModuleOp> owned =
+      mlir::ModuleOp::create(loc(model.loc), model.name);
+  module = *owned;
+  if (!evalParams(overrides))
+    return nullptr;
+  llvm::StringMap<SMLoc> weightNames;
+  for (const Stmt &w : model.weights) {
+    const Target &t = w.targets[0];
+    if (paramValues.count(t.name)) {
+      error(t.loc, "'" + t.name + "' is a model parameter; give the weight "
+                                  "another name");
+      continue;
+    }
+    if (auto it = weightNames.find(t.name); it != weightNames.end()) {
+      error(t.loc, "redefinition of weight '" + t.name + "'");
+      note(it->second, "'" + t.name + "' was defined here");
+      continue;
+    }
+    weightNames[t.name] = t.loc;
+    LType type;
+    std::optional<LType> ok;
+    if (evalType(*t.type, type, /*bindSymbols=*/false, "weight"))
+      ok = type;
+    modelWeights.push_back({&w, ok});
+  }
+  llvm::StringMap<SMLoc> fnNames;
+  for (const Function &f : model.functions) {
+    if (auto it = fnNames.find(f.name); it != fnNames.end()) {
+      error(f.loc, "redefinition of function '" + f.name + "'");
+      note(it->second, "'" + f.name + "' was defined here");
+      continue;
+    }
+    fnNames[f.name] = f.loc;
+    genFunction(f);
+  }
+  if (diags.hadError())
+    return nullptr;
+  return owned;
+}
+
+mlir::OwningOpRef<mlir::ModuleOp>
+sluice::frontend::mlirGen(mlir::MLIRContext &ctx, const Model &model,
+                          DiagEngine &diags,
+                          llvm::ArrayRef<ParamOverride> overrides) {
+  Generator gen(ctx, model, diags);
+  return gen.run(overrides);
+}
