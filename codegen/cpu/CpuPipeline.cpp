@@ -91,6 +91,7 @@ LogicalResult sluice::buildCpuPipeline(OpPassManager &pm) {
   pm.addPass(createSluiceDecomposeMoe());
   buildSluiceCleanupPipeline(pm);
   pm.addPass(std::make_unique<SluiceCpuAbiPass>());
+  pm.addPass(createCpuMatmulLoopOrderPass());
   return parsePassPipeline(cpuLoweringPipelineText(), pm);
 }
 
@@ -119,6 +120,7 @@ void sluice::registerCpuPasses() {
   registerLinalgPasses();
   memref::registerMemRefPasses();
   PassRegistration<SluiceCpuAbiPass>();
+  PassRegistration<Pass>([] { return createCpuMatmulLoopOrderPass(); });
   PassPipelineRegistration<>(
       "sluice-cpu-pipeline",
       "Lower sluice IR on tensors to the LLVM dialect for the host CPU (what "

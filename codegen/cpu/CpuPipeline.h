@@ -22,6 +22,10 @@ void registerCpuPasses();
 /// `sluice-opt --sluice-cpu-pipeline` runs exactly this.
 LogicalResult buildCpuPipeline(OpPassManager &pm);
 
+/// linalg.matmul -> linalg.generic iterating (i, k, j)
+/// (`sluice-cpu-matmul-loop-order`).
+std::unique_ptr<Pass> createCpuMatmulLoopOrderPass();
+
 /// The textual form of buildCpuPipeline's lowering part (for docs / errors).
 StringRef cpuLoweringPipelineText();
 
