@@ -73,15 +73,19 @@ struct SluiceCpuAbiPass
 } // namespace
 
 StringRef sluice::cpuLoweringPipelineText() {
-  return "one-shot-bufferize{bufferize-function-boundaries "
-         "function-boundary-type-conversion=identity-layout-map},"
-         "buffer-deallocation-pipeline,"
-         "func.func(convert-linalg-to-loops),"
-         "expand-strided-metadata,lower-affine,convert-scf-to-cf,"
-         "convert-math-to-llvm,convert-math-to-libm,"
-         "convert-arith-to-llvm,convert-index-to-llvm,"
-         "finalize-memref-to-llvm,convert-cf-to-llvm,convert-func-to-llvm,"
-         "reconcile-unrealized-casts,canonicalize,cse";
+  return "sluice-cleanup-pipeline, sluice-decompose-moe, "
+         "sluice-cleanup-pipeline, sluice-cpu-abi, "
+         "sluice-cpu-matmul-loop-order, "
+         "one-shot-bufferize{bufferize-function-boundaries "
+         "function-boundary-type-conversion=identity-layout-map}, "
+         "buffer-deallocation-pipeline, "
+         "func.func(convert-linalg-to-parallel-loops), "
+         "sluice-cpu-outline-parallel, expand-strided-metadata, lower-affine, "
+         "convert-scf-to-cf, convert-math-to-llvm, convert-math-to-libm, "
+         "convert-arith-to-llvm, convert-index-to-llvm, "
+         "finalize-memref-to-llvm, convert-cf-to-llvm, convert-func-to-llvm, "
+         "reconcile-unrealized-casts, sluice-cpu-parallel-runtime, "
+         "canonicalize, cse";
 }
 
 LogicalResult sluice::buildCpuPipeline(OpPassManager &pm) {
@@ -92,7 +96,25 @@ LogicalResult sluice::buildCpuPipeline(OpPassManager &pm) {
   buildSluiceCleanupPipeline(pm);
   pm.addPass(std::make_unique<SluiceCpuAbiPass>());
   pm.addPass(createCpuMatmulLoopOrderPass());
-  return parsePassPipeline(cpuLoweringPipelineText(), pm);
+  if (failed(parsePassPipeline(
+          "one-shot-bufferize{bufferize-function-boundaries "
+          "function-boundary-type-conversion=identity-layout-map},"
+          "buffer-deallocation-pipeline,"
+          "func.func(convert-linalg-to-parallel-loops)",
+          pm)))
+    return failure();
+  // Outermost parallel loops run on the runtime's thread pool.
+  pm.addPass(createCpuOutlineParallelPass());
+  if (failed(parsePassPipeline(
+          "expand-strided-metadata,lower-affine,convert-scf-to-cf,"
+          "convert-math-to-llvm,convert-math-to-libm,"
+          "convert-arith-to-llvm,convert-index-to-llvm,"
+          "finalize-memref-to-llvm,convert-cf-to-llvm,convert-func-to-llvm,"
+          "reconcile-unrealized-casts",
+          pm)))
+    return failure();
+  pm.addPass(createCpuParallelRuntimePass());
+  return parsePassPipeline("canonicalize,cse", pm);
 }
 
 void sluice::registerCpuDialects(DialectRegistry &registry) {
@@ -121,6 +143,8 @@ void sluice::registerCpuPasses() {
   memref::registerMemRefPasses();
   PassRegistration<SluiceCpuAbiPass>();
   PassRegistration<Pass>([] { return createCpuMatmulLoopOrderPass(); });
+  PassRegistration<Pass>([] { return createCpuOutlineParallelPass(); });
+  PassRegistration<Pass>([] { return createCpuParallelRuntimePass(); });
   PassPipelineRegistration<>(
       "sluice-cpu-pipeline",
       "Lower sluice IR on tensors to the LLVM dialect for the host CPU (what "

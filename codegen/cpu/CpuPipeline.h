@@ -26,6 +26,12 @@ LogicalResult buildCpuPipeline(OpPassManager &pm);
 /// (`sluice-cpu-matmul-loop-order`).
 std::unique_ptr<Pass> createCpuMatmulLoopOrderPass();
 
+/// Outermost scf.parallel loops -> outlined bodies + dispatchers
+/// (`sluice-cpu-outline-parallel`), and the dispatchers' definitions on the
+/// LLVM dialect calling sluice_rt_parallel_for (`sluice-cpu-parallel-runtime`).
+std::unique_ptr<Pass> createCpuOutlineParallelPass();
+std::unique_ptr<Pass> createCpuParallelRuntimePass();
+
 /// The textual form of buildCpuPipeline's lowering part (for docs / errors).
 StringRef cpuLoweringPipelineText();
 
