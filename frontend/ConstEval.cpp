@@ -232,9 +232,14 @@ bool Generator::evalFloat(const Expr &e, double &out) {
 }
 
 Dim Generator::freshSym(StringRef label) {
+  // A second dim called C becomes C_2; the user's symbols keep their names.
+  std::string name = label.str();
+  for (unsigned n = 2; symbols.count(name) || symLabels.count(name); ++n)
+    name = label.str() + "_" + std::to_string(n);
+  symLabels[name] = 1;
   Dim d;
   d.sym = nextSym++;
-  d.label = label.str();
+  d.label = name;
   return d;
 }
 
@@ -256,13 +261,16 @@ bool Generator::evalDim(const Expr &e, Dim &out, bool bindSymbols) {
                               "dynamic dim of this function" +
                                   didYouMean(e.name, names));
       }
-      out = freshSym(e.name);
+      out = Dim();
+      out.sym = nextSym++;
+      out.label = e.name;
+      symLabels[e.name] = 1;
       symbols[e.name] = out;
       std::vector<std::string> names;
       for (auto &p : params)
         names.push_back(p.first);
       std::string m = closestMatch(e.name, names);
-      if (!m.empty() && (e.name.size() >= 3 || StringRef(m).equals_insensitive(e.name)))
+      if (!m.empty() && e.name.size() >= 3)
         diags.warning(e.loc(), "'" + e.name + "' is not a parameter, so it "
                                "is a dynamic dim; did you mean parameter '" +
                                    m + "'?");

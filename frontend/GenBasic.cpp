@@ -92,49 +92,35 @@ bool Generator::genMatmul(CallSite &cs, std::vector<Val> &results) {
   mlir::Location l = loc(cs.loc());
   LType rt = a.type;
   rt.dims.back() = w.type.dims[1];
-  Val lhs = a;
+  Value init = fill(empty(rt, l, &a), 0.0, l);
   unsigned r = a.type.rank();
-  if (r > 2) {
-    // Flatten the leading dims into rows.
-    mlir::ReassociationIndices lead;
-    for (unsigned i = 0; i + 1 < r; ++i)
-      lead.push_back(i);
-    LType flat;
-    flat.dims = {freshSym("rows"), a.type.dims.back()};
-    bool allStatic = true;
-    int64_t rows = 1;
+  Value m;
+  if (r == 2) {
+    m = mlir::linalg::MatmulOp::create(b, l, mlir::ValueRange{a.value, w.value},
+                                       mlir::ValueRange{init})
+            .getResult(0);
+  } else {
+    // [..., M, K] x [K, N] as one contraction: loops (rows..., n, k).
+    llvm::SmallVector<mlir::AffineExpr> lhs, out;
     for (unsigned i = 0; i + 1 < r; ++i) {
-      allStatic &= a.type.dims[i].isStatic();
-      rows *= a.type.dims[i].isStatic() ? a.type.dims[i].size : 1;
+      lhs.push_back(mlir::getAffineDimExpr(i, &ctx));
+      out.push_back(mlir::getAffineDimExpr(i, &ctx));
     }
-    if (allStatic)
-      flat.dims[0] = Dim::fixed(rows);
-    Value c = mlir::tensor::CollapseShapeOp::create(
-        b, l, flat.toMlir(&ctx), a.value,
-        llvm::ArrayRef<mlir::ReassociationIndices>{lead, {r - 1}});
-    lhs = makeVal(c, flat, a.name, a.loc);
-  }
-  LType mt;
-  mt.dims = {lhs.type.dims[0], w.type.dims[1]};
-  Value init = fill(empty(mt, l, &lhs), 0.0, l);
-  Value m = mlir::linalg::MatmulOp::create(
-                b, l, mlir::ValueRange{lhs.value, w.value}, mlir::ValueRange{init})
-                .getResult(0);
-  if (r > 2) {
-    llvm::SmallVector<mlir::OpFoldResult> shape;
-    for (unsigned i = 0; i + 1 < r; ++i)
-      shape.push_back(a.type.dims[i].isStatic()
-                          ? mlir::OpFoldResult(b.getIndexAttr(a.type.dims[i].size))
-                          : mlir::OpFoldResult(dimValue(a, i, l)));
-    shape.push_back(w.type.dims[1].isStatic()
-                        ? mlir::OpFoldResult(b.getIndexAttr(w.type.dims[1].size))
-                        : mlir::OpFoldResult(dimValue(w, 1, l)));
-    mlir::ReassociationIndices lead;
-    for (unsigned i = 0; i + 1 < r; ++i)
-      lead.push_back(i);
-    m = mlir::tensor::ExpandShapeOp::create(
-        b, l, rt.toMlir(&ctx), m,
-        llvm::ArrayRef<mlir::ReassociationIndices>{lead, {r - 1}}, shape);
+    mlir::AffineExpr n = mlir::getAffineDimExpr(r - 1, &ctx),
+                     k = mlir::getAffineDimExpr(r, &ctx);
+    lhs.push_back(k);
+    out.push_back(n);
+    llvm::SmallVector<AffineMap> maps = {
+        AffineMap::get(r + 1, 0, lhs, &ctx), AffineMap::get(r + 1, 0, {k, n}, &ctx),
+        AffineMap::get(r + 1, 0, out, &ctx)};
+    std::vector<IteratorType> iters(r + 1, IteratorType::parallel);
+    iters.back() = IteratorType::reduction;
+    m = generic(b, l, init, {a.value, w.value}, maps, iters,
+                [](mlir::OpBuilder &nb, mlir::Location nl,
+                   mlir::ValueRange args) -> Value {
+                  Value p = mlir::arith::MulFOp::create(nb, nl, args[0], args[1]);
+                  return mlir::arith::AddFOp::create(nb, nl, args[2], p);
+                });
   }
   results.push_back(makeVal(m, rt, shortText(cs.call, "matmul"), cs.loc()));
   return true;

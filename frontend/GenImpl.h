@@ -302,6 +302,15 @@ public:
   llvm::StringMap<Dim> symbols;
   llvm::DenseMap<unsigned, std::pair<mlir::Value, unsigned>> symSources;
   unsigned nextSym = 1;
+  /// Labels of this function's dynamic dims, to keep fresh ones distinct.
+  llvm::StringMap<unsigned> symLabels;
+  /// Products of symbols (e * C) seen in this function, so that the same
+  /// product is the same dim: (static factor, sorted symbol ids) -> dim.
+  std::map<std::pair<int64_t, std::vector<unsigned>>, Dim> products;
+  /// The factors of those products, by symbol id.
+  std::map<unsigned, std::pair<int64_t, std::vector<unsigned>>> factors;
+  Dim productDim(int64_t factor, const std::vector<unsigned> &syms,
+                 llvm::StringRef label);
   /// Model-level weights: name -> (type, statement).
   std::vector<std::pair<const Stmt *, std::optional<LType>>> modelWeights;
   unsigned exprDepth = 0;

@@ -2,8 +2,8 @@
 //
 // Shape ops of the language: reshape (collapse to 1-D, expand to the
 // target), concat (copies into slices of one destination, which one-shot
-// bufferization writes in place), slice (a linalg.generic reading at an
-// offset) and arange (linalg.index).
+// bufferization writes in place), slice (a copy of an extract_slice) and
+// arange (linalg.index).
 //
 //===----------------------------------------------------------------------===//
 
@@ -27,13 +27,23 @@ struct Count {
   std::vector<std::string> labels;
   bool overflow = false;
 
-  void add(const Dim &d) {
+  /// Multiplies by `d`; a product dim (e * C) by its factors.
+  void add(const Dim &d,
+           const std::map<unsigned, std::pair<int64_t, std::vector<unsigned>>>
+               &factors) {
     if (d.isStatic()) {
       overflow |= __builtin_mul_overflow(product, d.size, &product);
       return;
     }
-    syms.insert(std::upper_bound(syms.begin(), syms.end(), d.sym), d.sym);
     labels.push_back(d.label);
+    auto it = factors.find(d.sym);
+    if (it == factors.end()) {
+      syms.insert(std::upper_bound(syms.begin(), syms.end(), d.sym), d.sym);
+      return;
+    }
+    overflow |= __builtin_mul_overflow(product, it->second.first, &product);
+    for (unsigned s : it->second.second)
+      syms.insert(std::upper_bound(syms.begin(), syms.end(), s), s);
   }
   std::string str() const {
     std::string s;
@@ -46,6 +56,31 @@ struct Count {
 };
 } // namespace
 
+Dim Generator::productDim(int64_t factor, const std::vector<unsigned> &syms,
+                          llvm::StringRef label) {
+  auto key = std::make_pair(factor, syms);
+  auto it = products.find(key);
+  if (it != products.end())
+    return it->second;
+  Dim d = freshSym(label);
+  products[key] = d;
+  factors[d.sym] = key;
+  return d;
+}
+
+/// A reshape dim: a product of integers, parameters and symbols (e * C).
+static bool evalProduct(Generator &g, const Expr &e, Count &out) {
+  // (the factors of product dims are expanded by Count::add)
+  if (e.kind == Expr::Kind::Binary && e.op == '*')
+    return evalProduct(g, *e.operands[0], out) &&
+           evalProduct(g, *e.operands[1], out);
+  Dim d;
+  if (!g.evalDim(e, d, /*bindSymbols=*/false))
+    return false;
+  out.add(d, g.factors);
+  return true;
+}
+
 bool Generator::genReshape(CallSite &cs, std::vector<Val> &results) {
   const Val &x = *cs.get("x");
   const Expr &list = *cs.attr("shape").expr;
@@ -53,10 +88,25 @@ bool Generator::genReshape(CallSite &cs, std::vector<Val> &results) {
   rt.dtype = x.type.dtype;
   int infer = -1;
   Count in, target;
+  std::vector<Count> items;
   for (const Dim &d : x.type.dims)
-    in.add(d);
+    in.add(d, factors);
+  auto dimOf = [&](const Count &c, llvm::StringRef label) {
+    if (c.syms.empty())
+      return Dim::fixed(c.product, c.product == 1 && label == "1" ? "" : label.str());
+    if (c.product == 1 && c.syms.size() == 1) {
+      for (const Dim &xd : x.type.dims)
+        if (!xd.isStatic() && xd.sym == c.syms[0])
+          return xd;
+      for (auto &s : symbols)
+        if (!s.second.isStatic() && s.second.sym == c.syms[0])
+          return s.second;
+    }
+    return productDim(c.product, c.syms, label);
+  };
   for (size_t i = 0; i < list.operands.size(); ++i) {
     const Expr &item = *list.operands[i];
+    items.emplace_back();
     if (item.kind == Expr::Kind::Neg &&
         item.operands[0]->kind == Expr::Kind::Int &&
         item.operands[0]->intValue == 1) {
@@ -67,11 +117,26 @@ bool Generator::genReshape(CallSite &cs, std::vector<Val> &results) {
       rt.dims.push_back(Dim());
       continue;
     }
-    Dim d;
-    if (!evalDim(item, d, /*bindSymbols=*/false))
+    Count &c = items.back();
+    if (!evalProduct(*this, item, c))
       return false;
-    target.add(d);
-    rt.dims.push_back(d);
+    if (c.overflow || c.product > INT32_MAX)
+      return error(item.loc(), "reshape: dim '" + item.text() +
+                                   "' is too large");
+    std::string label;
+    for (char ch : item.text())
+      if (ch != ' ')
+        label += ch;
+    if (c.syms.empty() && item.kind == Expr::Kind::Int)
+      label = "";
+    rt.dims.push_back(dimOf(c, label));
+    for (unsigned sym : c.syms) {
+      target.syms.insert(
+          std::upper_bound(target.syms.begin(), target.syms.end(), sym), sym);
+    }
+    target.labels.insert(target.labels.end(), c.labels.begin(), c.labels.end());
+    target.overflow |= __builtin_mul_overflow(target.product, c.product,
+                                              &target.product);
   }
   if (rt.rank() > 8)
     return error(list.loc(), "reshape: rank " + std::to_string(rt.rank()) +
@@ -89,26 +154,24 @@ bool Generator::genReshape(CallSite &cs, std::vector<Val> &results) {
                                    " elements, but shape " + tstr + " has " +
                                    target.str());
   } else {
-    std::vector<unsigned> rest;
+    Count rest;
     bool subset = std::includes(in.syms.begin(), in.syms.end(),
                                 target.syms.begin(), target.syms.end());
     std::set_difference(in.syms.begin(), in.syms.end(), target.syms.begin(),
-                        target.syms.end(), std::back_inserter(rest));
+                        target.syms.end(), std::back_inserter(rest.syms));
     if (!subset || target.product == 0 || in.product % target.product != 0)
       return error(list.loc(), "reshape: cannot infer the -1 in " + tstr +
                                    ": " + x.name + " is " + x.type.str() +
                                    " with " + in.str() + " elements");
-    int64_t p = in.product / target.product;
-    Dim &d = rt.dims[infer];
-    if (rest.empty()) {
-      d = Dim::fixed(p);
-    } else if (p == 1 && rest.size() == 1) {
+    rest.product = in.product / target.product;
+    for (unsigned sym : rest.syms)
       for (const Dim &xd : x.type.dims)
-        if (!xd.isStatic() && xd.sym == rest[0])
-          d = xd;
-    } else {
-      d = freshSym(in.str());
-    }
+        if (!xd.isStatic() && xd.sym == sym) {
+          rest.labels.push_back(xd.label);
+          break;
+        }
+    items[infer] = rest;
+    rt.dims[infer] = dimOf(rest, rest.str());
   }
   mlir::Location l = loc(cs.loc());
   // Collapse to 1-D.
@@ -132,20 +195,35 @@ bool Generator::genReshape(CallSite &cs, std::vector<Val> &results) {
   if (rt.rank() == 0) {
     r = mlir::tensor::CollapseShapeOp::create(
         b, l, rt.toMlir(&ctx), flat, llvm::ArrayRef<mlir::ReassociationIndices>{});
-  } else if (rt.rank() > 1 || rin != 1) {
+  } else if (rt.rank() > 1) {
+    // Each dynamic size is its product of symbol sizes; the -1 one is the
+    // element count over the others.
     llvm::SmallVector<OpFoldResult> sizes;
-    Value known; // product of the known dynamic sizes, for the inferred one
+    Value known;
     for (size_t i = 0; i < rt.rank(); ++i) {
       const Dim &d = rt.dims[i];
       if (d.isStatic()) {
         sizes.push_back(b.getIndexAttr(d.size));
         continue;
       }
-      if ((int)i == infer && !symSources.count(d.sym)) {
+      if ((int)i == infer) {
         sizes.push_back(OpFoldResult());
         continue;
       }
-      Value v = dimValue(d, l, list.loc());
+      Value v;
+      if (symSources.count(d.sym)) {
+        v = dimValue(d, l, list.loc());
+      } else {
+        v = mlir::arith::ConstantIndexOp::create(b, l, items[i].product);
+        for (unsigned sym : items[i].syms) {
+          Dim sd;
+          sd.sym = sym;
+          Value sv = dimValue(sd, l, list.loc());
+          if (!sv)
+            return false;
+          v = mlir::arith::MulIOp::create(b, l, v, sv);
+        }
+      }
       if (!v)
         return false;
       sizes.push_back(v);
@@ -153,17 +231,60 @@ bool Generator::genReshape(CallSite &cs, std::vector<Val> &results) {
     }
     if (infer >= 0 && !sizes[infer]) {
       Value total = mlir::tensor::DimOp::create(b, l, flat, 0);
-      Value div = mlir::arith::ConstantIndexOp::create(b, l, target.product);
+      Value div = mlir::arith::ConstantIndexOp::create(b, l, 1);
+      for (size_t i = 0; i < rt.rank(); ++i)
+        if ((int)i != infer && rt.dims[i].isStatic())
+          div = mlir::arith::MulIOp::create(
+              b, l, div, mlir::arith::ConstantIndexOp::create(b, l, rt.dims[i].size));
       if (known)
         div = mlir::arith::MulIOp::create(b, l, div, known);
       sizes[infer] = (Value)mlir::arith::DivUIOp::create(b, l, total, div);
     }
-    mlir::ReassociationIndices all;
-    for (unsigned i = 0; i < rt.rank(); ++i)
-      all.push_back(i);
-    r = mlir::tensor::ExpandShapeOp::create(
-        b, l, rt.toMlir(&ctx), flat,
-        llvm::ArrayRef<mlir::ReassociationIndices>{all}, sizes);
+    unsigned numDynamic = 0;
+    for (const Dim &d : rt.dims)
+      numDynamic += !d.isStatic();
+    if (numDynamic <= 1) {
+      mlir::ReassociationIndices all;
+      for (unsigned i = 0; i < rt.rank(); ++i)
+        all.push_back(i);
+      r = mlir::tensor::ExpandShapeOp::create(
+          b, l, rt.toMlir(&ctx), flat,
+          llvm::ArrayRef<mlir::ReassociationIndices>{all}, sizes);
+    } else {
+      // Several dynamic sizes in one group are beyond the CPU pipeline's
+      // expand_shape lowering: gather from the flat tensor instead.
+      llvm::SmallVector<Value> dynSizes;
+      llvm::SmallVector<Value> sizeValues;
+      for (size_t i = 0; i < rt.rank(); ++i) {
+        Value v = llvm::isa<Value>(sizes[i])
+                      ? llvm::cast<Value>(sizes[i])
+                      : (Value)mlir::arith::ConstantIndexOp::create(
+                            b, l, rt.dims[i].size);
+        sizeValues.push_back(v);
+        if (!rt.dims[i].isStatic())
+          dynSizes.push_back(v);
+      }
+      mlir::RankedTensorType rmt = rt.toMlir(&ctx);
+      Value init = mlir::tensor::EmptyOp::create(b, l, rmt.getShape(),
+                                                 rmt.getElementType(), dynSizes);
+      AffineMap id = AffineMap::getMultiDimIdentityMap(rt.rank(), &ctx);
+      llvm::SmallVector<mlir::utils::IteratorType> iters(
+          rt.rank(), mlir::utils::IteratorType::parallel);
+      r = mlir::linalg::GenericOp::create(
+              b, l, mlir::TypeRange{rmt}, mlir::ValueRange{},
+              mlir::ValueRange{init}, llvm::ArrayRef<AffineMap>{id}, iters,
+              [&](mlir::OpBuilder &nb, mlir::Location nl, mlir::ValueRange) {
+                Value lin = mlir::linalg::IndexOp::create(nb, nl, 0);
+                for (unsigned i = 1; i < rt.rank(); ++i) {
+                  lin = mlir::arith::MulIOp::create(nb, nl, lin, sizeValues[i]);
+                  lin = mlir::arith::AddIOp::create(
+                      nb, nl, lin, mlir::linalg::IndexOp::create(nb, nl, i));
+                }
+                Value v = mlir::tensor::ExtractOp::create(nb, nl, flat, lin);
+                mlir::linalg::YieldOp::create(nb, nl, v);
+              })
+              .getResult(0);
+    }
   }
   if (r.getType() != rt.toMlir(&ctx))
     r = mlir::tensor::CastOp::create(b, l, rt.toMlir(&ctx), r);
@@ -293,22 +414,22 @@ bool Generator::genSlice(CallSite &cs, std::vector<Val> &results) {
                      ", end = " + std::to_string(end));
   LType rt = x.type;
   rt.dims[axis] = Dim::fixed(end - start);
+  // A view of the slice copied into a fresh tensor (a linalg.generic
+  // reading at an offset would take its loop bounds from x when start = 0).
   mlir::Location l = loc(cs.loc());
-  llvm::SmallVector<mlir::AffineExpr> in;
+  llvm::SmallVector<OpFoldResult> offsets(rank, b.getIndexAttr(0)), sizes,
+      strides(rank, b.getIndexAttr(1));
+  offsets[axis] = b.getIndexAttr(start);
   for (unsigned i = 0; i < rank; ++i)
-    in.push_back(mlir::getAffineDimExpr(i, &ctx) + (i == axis ? start : 0));
-  AffineMap inMap = AffineMap::get(rank, 0, in, &ctx);
-  AffineMap id = AffineMap::getMultiDimIdentityMap(rank, &ctx);
-  llvm::SmallVector<mlir::utils::IteratorType> iters(
-      rank, mlir::utils::IteratorType::parallel);
-  auto op = mlir::linalg::GenericOp::create(
-      b, l, mlir::TypeRange{rt.toMlir(&ctx)}, mlir::ValueRange{x.value},
-      mlir::ValueRange{empty(rt, l, &x)}, llvm::ArrayRef<AffineMap>{inMap, id},
-      iters, [](mlir::OpBuilder &nb, mlir::Location nl, mlir::ValueRange a) {
-        mlir::linalg::YieldOp::create(nb, nl, a[0]);
-      });
-  results.push_back(
-      makeVal(op.getResult(0), rt, shortText(cs.call, "slice"), cs.loc()));
+    sizes.push_back(rt.dims[i].isStatic()
+                        ? OpFoldResult(b.getIndexAttr(rt.dims[i].size))
+                        : OpFoldResult(dimValue(x, i, l)));
+  Value view = mlir::tensor::ExtractSliceOp::create(b, l, rt.toMlir(&ctx),
+                                                    x.value, offsets, sizes,
+                                                    strides);
+  Value r = mlir::linalg::CopyOp::create(b, l, view, empty(rt, l, &x))
+                .getResult(0);
+  results.push_back(makeVal(r, rt, shortText(cs.call, "slice"), cs.loc()));
   return true;
 }
 

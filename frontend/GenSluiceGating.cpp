@@ -36,9 +36,11 @@ bool Generator::checkBound(CallSite &cs, const Val &idx, int64_t count,
                            StringRef what, bool allowMinusOne) {
   std::string op = cs.op.name;
   if (idx.bound && idx.bound->isStatic() && idx.bound->size != count)
-    return error(idx.loc, op + ": " + idx.name + " holds indices below " +
-                              idx.bound->str() + " (" + idx.boundWhy +
-                              "), but " + op + " has " + what);
+    return error(idx.loc, op + ": " +
+                              (op == "multi_lora_matmul" ? "adapter" : "expert") +
+                              " counts differ: " + idx.name +
+                              " comes from " + idx.boundWhy + ", but " + op +
+                              " has " + what);
   if (idx.range) {
     auto [lo, hi] = *idx.range;
     if (lo < (allowMinusOne ? -1 : 0) || hi > count)
@@ -78,16 +80,16 @@ bool Generator::genTopkGate(CallSite &cs, std::vector<Val> &results) {
     return error(k.loc, op + "k must be >= 1, got " + std::to_string(k.i));
   if (k.i > e.size)
     return error(k.loc, op + "k = " + std::to_string(k.i) +
-                            " exceeds the number of experts " + e.str() +
-                            " (" + logits.name + " is " + logits.type.str() +
-                            ")");
+                            " exceeds the number of experts (" + e.str() +
+                            "): " + logits.name + " is " + logits.type.str());
   if (groups < 1)
     return error(attrLoc(cs, "groups"),
                  op + "groups must be >= 1, got " + std::to_string(groups));
   if (e.size % groups != 0)
     return error(attrLoc(cs, "groups"),
-                 op + "the number of experts " + e.str() +
-                     " is not divisible by groups = " + std::to_string(groups));
+                 op + "the number of experts (" + e.str() +
+                     ") is not divisible by groups = " +
+                     std::to_string(groups));
   if (tg < 1 || tg > groups)
     return error(attrLoc(cs, "topk_groups"),
                  op + "topk_groups must be in [1, groups = " +
@@ -114,8 +116,8 @@ bool Generator::genTopkGate(CallSite &cs, std::vector<Val> &results) {
   mlir::Operation *o = buildSluice(cs, {w, i});
   setResults(cs, o, {w, i}, results);
   results[1].bound = e;
-  results[1].boundWhy = "topk_gate over the " + e.str() + " experts of " +
-                        logits.name;
+  results[1].boundWhy = "topk_gate over " + e.str() + " experts (" +
+                        logits.name + " is " + logits.type.str() + ")";
   return true;
 }
 
@@ -154,7 +156,7 @@ bool Generator::genExpertChoiceGate(CallSite &cs, std::vector<Val> &results) {
   mlir::Operation *o = buildSluice(cs, {w, tok});
   setResults(cs, o, {w, tok}, results);
   results[1].bound = t;
-  results[1].boundWhy = "the tokens of " + logits.name;
+  results[1].boundWhy = "expert_choice_gate over the tokens of " + logits.name;
   return true;
 }
 
@@ -203,7 +205,7 @@ bool Generator::genRoute(CallSite &cs, std::vector<Val> &results) {
                      std::to_string(cs.attr("capacity").i));
   if (!checkSlotIds(*this, cs, idx.type.dims[0], idx.type.dims[1]) ||
       !checkBound(cs, idx, ne.i,
-                  "num_experts = " + Dim::fixed(ne.i, ne.label).str()))
+                  Dim::fixed(ne.i, ne.label).str() + " experts (num_experts)"))
     return false;
   Dim e = Dim::fixed(ne.i, ne.label);
   std::string l1 = ne.label.empty() ? "" : ne.label + "+1";
@@ -342,11 +344,11 @@ bool Generator::genMoe(CallSite &cs, std::vector<Val> &results) {
   const Dim &e = wg.type.dims[0];
   if (e.isStatic()) {
     int64_t total = e.size + nz + nc + nk;
-    std::string what = std::to_string(total) + " experts (" + e.str() +
-                       " FFN experts of " + wg.name;
+    std::string what = std::to_string(total) + " experts (" + wg.name +
+                       " is " + wg.type.str();
     if (nz || nc || nk)
-      what += " + " + std::to_string(nz) + " zero + " + std::to_string(nc) +
-              " copy + " + std::to_string(nk) + " constant";
+      what += "; plus " + std::to_string(nz) + " zero, " + std::to_string(nc) +
+              " copy and " + std::to_string(nk) + " constant experts";
     if (!checkBound(cs, idx, total, what + ")"))
       return false;
   }
@@ -361,7 +363,8 @@ bool Generator::genLoss(CallSite &cs, std::vector<Val> &results) {
     const Dim &e = p.type.dims[1];
     if (e.isStatic() &&
         !checkBound(cs, idx, e.size,
-                    e.str() + " experts (dim 1 of " + p.name + ")"))
+                    e.str() + " experts (" + p.name + " is " +
+                        p.type.str() + ")"))
       return false;
   }
   LType r{DType::f32, {}};

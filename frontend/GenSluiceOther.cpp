@@ -213,8 +213,9 @@ bool Generator::genMultiLoraMatmul(CallSite &cs, std::vector<Val> &results) {
     return false;
   const Dim &l = a.type.dims[0];
   if (l.isStatic() &&
-      !checkBound(cs, ids, l.size, l.str() + " adapters (dim 0 of " + a.name +
-                                       ")", /*allowMinusOne=*/true))
+      !checkBound(cs, ids, l.size, l.str() + " adapters (" + a.name + " is " +
+                                       a.type.str() + ")",
+                  /*allowMinusOne=*/true))
     return false;
   LType rt{DType::f32, {x.type.dims[0], w.type.dims[1]}};
   mlir::Operation *o = buildSluice(cs, {rt});
@@ -286,6 +287,7 @@ bool Generator::genTopk(CallSite &cs, std::vector<Val> &results) {
   mlir::Operation *o = buildSluice(cs, {v, i});
   setResults(cs, o, {v, i}, results);
   results[1].bound = n;
-  results[1].boundWhy = "topk over the last dim of " + x.name;
+  results[1].boundWhy = "topk over the last dim of " + x.name + " (" +
+                        x.type.str() + ")";
   return true;
 }

@@ -267,10 +267,13 @@ bool Generator::genAssign(const Stmt &s) {
       if (const OpInfo *op = lookupOp(s.value->name))
         for (const char *r : op->results)
           names += (names.empty() ? "" : ", ") + std::string(r);
+    std::string what = s.value->kind == Expr::Kind::Call
+                           ? s.value->name
+                           : shortText(*s.value, "the right-hand side");
     ok = error(s.targets[results.size() < s.targets.size() ? results.size()
                                                            : 0]
                    .loc,
-               "'" + shortText(*s.value, "the right-hand side") + "' " +
+               "'" + what + "' " +
                    (s.value->kind == Expr::Kind::Call ? "returns " : "is ") +
                    std::to_string(results.size()) +
                    (results.size() == 1 ? " value" : " values") +
@@ -324,6 +327,9 @@ bool Generator::genFunction(const Function &f) {
   scope.clear();
   symbols.clear();
   symSources.clear();
+  products.clear();
+  factors.clear();
+  symLabels.clear();
   // Signature: inputs in order, then weights (model-level, then this
   // function's) in declaration order.
   std::vector<ArgDecl> inputs, weights;
@@ -336,8 +342,18 @@ bool Generator::genFunction(const Function &f) {
     ArgDecl d{&s, std::nullopt, !isInput, false, std::nullopt};
     LType t;
     if (evalType(*s.targets[0].type, t, /*bindSymbols=*/isInput,
-                 isInput ? "input" : "weight"))
+                 isInput ? "input" : "weight")) {
       d.type = t;
+      for (size_t i = 0; !isInput && i < t.rank(); ++i)
+        if (!t.dims[i].isStatic()) {
+          error(s.targets[0].type->dims[i]->loc(),
+                "weight '" + s.targets[0].name + "' must have a static "
+                "shape, but dim " + std::to_string(i) + " is the dynamic dim '" +
+                    t.dims[i].label + "'");
+          d.type.reset();
+          break;
+        }
+    }
     if (isInput && s.rangeLo) {
       int64_t lo, hi;
       if (evalInt(*s.rangeLo, lo) && evalInt(*s.rangeHi, hi)) {
