@@ -305,7 +305,7 @@ bool Generator::checkDtype(CallSite &cs, const Val &v, StringRef operand,
     return true;
   std::string expected =
       want == "int" ? "an integer mask (i1 or i32)"
-      : want == "i32" ? "i32 (indices)"
+      : want == "i32" ? "i32"
                       : "f32";
   std::string what = want == "int" && t == DType::f32 ? " (a float mask)" : "";
   return error(v.loc, std::string(cs.op.name) + ": " + operand.str() +
@@ -359,12 +359,12 @@ bool Generator::matchPatterns(CallSite &cs) {
         if (have.isStatic() && have.size == it->second.first.size + 1)
           continue;
         return error(cs.loc(), std::string(cs.op.name) + ": " +
-                                   cs.op.operands[i].name +
-                                   " must have one entry more than the " +
-                                   varDescription(cs.op, var.drop_back(2)) +
-                                   " (" + it->second.first.str() + "): " +
-                                   src.name + " is " + src.type.str() + ", " +
-                                   v.name + " is " + v.type.str());
+                                   cs.op.operands[i].name + " must have " +
+                                   std::to_string(it->second.first.size + 1) +
+                                   " entries (one more than " +
+                                   it->second.first.str() + "): " + src.name +
+                                   " is " + src.type.str() + ", " + v.name +
+                                   " is " + v.type.str());
       }
       auto it = cs.vars.find(var);
       if (it == cs.vars.end()) {

@@ -16,6 +16,12 @@ llvm::StringRef sluice::frontend::dtypeName(DType t) {
   return t == DType::f32 ? "f32" : t == DType::i32 ? "i32" : "i1";
 }
 
+std::string sluice::frontend::formatNumber(double v) {
+  char buf[32];
+  snprintf(buf, sizeof buf, "%g", v);
+  return buf;
+}
+
 std::string Dim::str() const {
   if (!isStatic())
     return label.empty() ? "?" : label;

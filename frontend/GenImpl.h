@@ -324,6 +324,9 @@ private:
   const Binding *lookup(const Expr &e);
 };
 
+/// A number for diagnostics: 0.5, 1e-06, 3.
+std::string formatNumber(double v);
+
 /// A short name for an expression in diagnostics: its text, or `fallback`
 /// when long.
 std::string shortText(const Expr &e, llvm::StringRef fallback);

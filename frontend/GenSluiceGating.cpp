@@ -28,7 +28,7 @@ bool Generator::checkFinite(CallSite &cs, StringRef attr, bool positive) {
   if (positive && v.f <= 0)
     return error(attrLoc(cs, attr), std::string(cs.op.name) + ": " + attr +
                                         " must be > 0, got " +
-                                        std::to_string(v.f));
+                                        formatNumber(v.f));
   return true;
 }
 
@@ -47,9 +47,9 @@ bool Generator::checkBound(CallSite &cs, const Val &idx, int64_t count,
       return error(idx.loc, op + ": input '" + idx.name + "' has range(" +
                                 std::to_string(lo) + ", " + std::to_string(hi) +
                                 "), but " + op + " has " + what +
-                                " (valid indices: " +
+                                "; valid indices are " +
                                 (allowMinusOne ? "-1 to " : "0 to ") +
-                                std::to_string(count - 1) + ")");
+                                std::to_string(count - 1));
   }
   return true;
 }
@@ -116,7 +116,8 @@ bool Generator::genTopkGate(CallSite &cs, std::vector<Val> &results) {
   mlir::Operation *o = buildSluice(cs, {w, i});
   setResults(cs, o, {w, i}, results);
   results[1].bound = e;
-  results[1].boundWhy = "topk_gate over " + e.str() + " experts (" +
+  results[1].boundWhy = "topk_gate over " + std::to_string(e.size) +
+                        " experts (" +
                         logits.name + " is " + logits.type.str() + ")";
   return true;
 }
@@ -205,7 +206,8 @@ bool Generator::genRoute(CallSite &cs, std::vector<Val> &results) {
                      std::to_string(cs.attr("capacity").i));
   if (!checkSlotIds(*this, cs, idx.type.dims[0], idx.type.dims[1]) ||
       !checkBound(cs, idx, ne.i,
-                  Dim::fixed(ne.i, ne.label).str() + " experts (num_experts)"))
+                  std::to_string(ne.i) + " experts (num_experts = " +
+                      Dim::fixed(ne.i, ne.label).str() + ")"))
     return false;
   Dim e = Dim::fixed(ne.i, ne.label);
   std::string l1 = ne.label.empty() ? "" : ne.label + "+1";
@@ -224,7 +226,7 @@ static bool checkSlotsK(Generator &g, CallSite &cs, const Val &slots,
     return true;
   return g.error(g.attrLoc(cs, "k"),
                  std::string(cs.op.name) + ": k = " + std::to_string(k) +
-                     ", but " + slots.name + " come from a route over " +
+                     ", but " + slots.name + " comes from a route over " +
                      slots.slotsK->str() + " choices per token");
 }
 
@@ -363,7 +365,7 @@ bool Generator::genLoss(CallSite &cs, std::vector<Val> &results) {
     const Dim &e = p.type.dims[1];
     if (e.isStatic() &&
         !checkBound(cs, idx, e.size,
-                    e.str() + " experts (" + p.name + " is " +
+                    std::to_string(e.size) + " experts (" + p.name + " is " +
                         p.type.str() + ")"))
       return false;
   }

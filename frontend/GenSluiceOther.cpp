@@ -213,7 +213,7 @@ bool Generator::genMultiLoraMatmul(CallSite &cs, std::vector<Val> &results) {
     return false;
   const Dim &l = a.type.dims[0];
   if (l.isStatic() &&
-      !checkBound(cs, ids, l.size, l.str() + " adapters (" + a.name + " is " +
+      !checkBound(cs, ids, l.size, std::to_string(l.size) + " adapters (" + a.name + " is " +
                                        a.type.str() + ")",
                   /*allowMinusOne=*/true))
     return false;
