@@ -83,6 +83,9 @@ struct DecomposeMoePattern : OpRewritePattern<MoeOp> {
       return b.notifyMatchFailure(op, "zero-computation experts");
     if (op.getRenormalizeKept())
       return b.notifyMatchFailure(op, "renormalize_kept");
+    if (ShapedType::isDynamic(
+            cast<RankedTensorType>(op.getWGate().getType()).getDimSize(0)))
+      return b.notifyMatchFailure(op, "dynamic number of experts");
     // Run-time errors of the pieces name the op the user wrote.
     Location loc = NameLoc::get(b.getStringAttr("sluice.moe"), op.getLoc());
     Value x = op.getX();
@@ -158,10 +161,16 @@ struct SluiceDecomposeMoe
     patterns.add<DecomposeMoePattern>(&getContext(), block);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
+    if (!reportSkipped)
+      return;
     getOperation()->walk([](MoeOp op) {
       op.emitRemark("sluice.moe left for the fusion passes: ")
           << (op.getRenormalizeKept() ? "renormalize_kept"
-                                      : "zero-computation experts")
+              : ShapedType::isDynamic(
+                    cast<RankedTensorType>(op.getWGate().getType())
+                        .getDimSize(0))
+                  ? "a dynamic number of experts"
+                  : "zero-computation experts")
           << " has no decomposition into routing primitives yet";
     });
   }

@@ -16,8 +16,9 @@ def SluiceDecomposeMoe : Pass<"sluice-decompose-moe"> {
     `sluice.grouped_matmul` with a `sluice.glu` compute the experts, and
     `sluice.combine` scatters the weighted results back to the tokens.
     Shared experts become dense `linalg.matmul`s added to the result.
-    `sluice.moe` ops with zero-computation experts or `renormalize_kept` are
-    left alone (a remark says why) for the fusion passes.
+    `sluice.moe` ops with zero-computation experts, `renormalize_kept` or a
+    dynamic number of experts are left alone for the fusion passes
+    (`report-skipped` says why for each).
   }];
   let dependentDialects = [
     "::mlir::sluice::SluiceDialect",
@@ -27,7 +28,9 @@ def SluiceDecomposeMoe : Pass<"sluice-decompose-moe"> {
   ];
   let options = [
     Option<"block", "block", "int64_t", /*default=*/"1",
-           "Pad every expert segment to a multiple of this many rows">
+           "Pad every expert segment to a multiple of this many rows">,
+    Option<"reportSkipped", "report-skipped", "bool", /*default=*/"false",
+           "Emit a remark for every sluice.moe left as it is">
   ];
 }
 

@@ -161,7 +161,16 @@ void codegen::emitCapacityKeep(Emit &e, Value indices, Value weights,
 void codegen::emitCheckOffsets(Emit &e, Operation *op, Value offsets,
                                Value rows, StringRef what) {
   Value n = e.dim(offsets, 0);
-  Value first = e.toIndex(e.load(offsets, {e.c(0)}));
+  Value empty = e.cmpi(IP::eq, n, e.c(0));
+  emitRuntimeCheck(e, op, empty,
+                   (what + " must have at least one entry").str());
+  // Entry 0 and n - 1, read only when they exist.
+  auto entry = [&](Value i) {
+    return e.ifElse1(
+        empty, e.idx(), [&] { return rows; },
+        [&] { return e.toIndex(e.load(offsets, {i})); });
+  };
+  Value first = e.select(empty, e.c(0), entry(e.c(0)));
   emitRuntimeCheck(e, op, e.cmpi(IP::ne, first, e.c(0)),
                    (what + " must start at 0, got {0}").str(), first);
   e.forLoop(e.c(1), n, [&](Value i) {
@@ -171,7 +180,7 @@ void codegen::emitCheckOffsets(Emit &e, Operation *op, Value offsets,
                      (what + " must be nondecreasing: entry {0} is {1}").str(),
                      i, cur);
   });
-  Value last = e.toIndex(e.load(offsets, {e.subi(n, e.c(1))}));
+  Value last = entry(e.subi(n, e.c(1)));
   emitRuntimeCheck(e, op, e.cmpi(IP::ne, last, rows),
                    (what + " must end at the row count {1}, got {0}").str(),
                    last, rows);
@@ -194,9 +203,292 @@ void codegen::forEachIndex(Emit &e, Value memref, unsigned rank,
   rec(0);
 }
 
+//===----------------------------------------------------------------------===//
+// Operand dims that must agree at run time
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// One dim of one operand (by operand number), whose size plus `plus` is
+/// compared (offsets[E+1] against w[E, ...]); or, with `operand` < 0, a size
+/// the op's attributes fix, held in `plus`.
+struct DimRef {
+  int operand;
+  unsigned dim;
+  int64_t plus;
+  StringRef name;
+};
+using DimGroup = SmallVector<DimRef, 4>;
+
+/// Builds the groups of operand dims an op's specification says are equal.
+struct DimGroups {
+  Operation *op;
+  SmallVector<DimGroup> groups;
+
+  int number(Value v) {
+    if (!v)
+      return -1;
+    for (OpOperand &o : op->getOpOperands())
+      if (o.get() == v)
+        return o.getOperandNumber();
+    return -1;
+  }
+  using Member = std::tuple<StringRef, Value, unsigned>;
+  /// Members are (name, value, dim); absent optional operands are skipped.
+  /// `fixed` joins as a constant size; `firstPlus` is the first member's plus.
+  void add(std::initializer_list<Member> members,
+           std::optional<int64_t> fixed = {}, StringRef fixedName = "",
+           int64_t firstPlus = 0) {
+    DimGroup g;
+    if (fixed)
+      g.push_back({-1, 0, *fixed, fixedName});
+    bool first = true;
+    for (auto [name, v, d] : members) {
+      int n = number(v);
+      if (n >= 0)
+        g.push_back({n, d, first ? firstPlus : 0, name});
+      first = false;
+    }
+    if (g.size() > 1)
+      groups.push_back(std::move(g));
+  }
+};
+} // namespace
+
+/// The groups of equal dims of `op`'s operands: token counts, set sizes,
+/// slot counts and the feature sizes operands share. Sizes fixed by
+/// attributes (group count, num_const) join as constants.
+static SmallVector<DimGroup> equalDims(Operation *op) {
+  DimGroups d{op, {}};
+  llvm::TypeSwitch<Operation *>(op)
+      .Case([&](TopkGateOp o) {
+        d.add({{"logits", o.getLogits(), 1}, {"bias", o.getBias(), 0}});
+      })
+      .Case([&](GluOp o) {
+        auto rank = cast<RankedTensorType>(o.getGate().getType()).getRank();
+        for (unsigned i = 0; i < rank; ++i)
+          d.add({{"gate", o.getGate(), i}, {"up", o.getUp(), i}});
+      })
+      .Case([&](SigmoidGateOp o) {
+        d.add({{"x", o.getX(), 0}, {"g", o.getG(), 0}});
+      })
+      .Case([&](RouteOp o) {
+        d.add({{"indices", o.getIndices(), 0}, {"weights", o.getWeights(), 0}});
+        d.add({{"indices", o.getIndices(), 1}, {"weights", o.getWeights(), 1}});
+      })
+      .Case([&](GroupedMatmulOp o) {
+        d.add({{"xs", o.getXs(), 1}, {"w", o.getW(), 1}});
+        // offsets[E+1]: the first member's size is compared plus one.
+        d.add({{"w", o.getW(), 0}, {"offsets", o.getOffsets(), 0}}, {}, "",
+              /*firstPlus=*/1);
+      })
+      .Case([&](CombineOp o) {
+        if (o.getKeep()) {
+          d.add({{"ys", o.getYs(), 0}, {"slots", o.getSlots(), 0}});
+          d.add({{"weights", o.getWeights(), 0}, {"keep", o.getKeep(), 0}});
+          d.add({{"weights", o.getWeights(), 1}, {"keep", o.getKeep(), 1}});
+        } else {
+          d.add({{"ys", o.getYs(), 0},
+                 {"slots", o.getSlots(), 0},
+                 {"slot_weights", o.getWeights(), 0}});
+        }
+      })
+      .Case([&](MoeOp o) {
+        d.add({{"x", o.getX(), 0},
+               {"weights", o.getWeights(), 0},
+               {"indices", o.getIndices(), 0}});
+        d.add({{"weights", o.getWeights(), 1}, {"indices", o.getIndices(), 1}});
+        d.add({{"x", o.getX(), 1},
+               {"w_gate", o.getWGate(), 1},
+               {"w_up", o.getWUp(), 1},
+               {"w_down", o.getWDown(), 2},
+               {"shared_gate", o.getSGate(), 1},
+               {"shared_up", o.getSUp(), 1},
+               {"shared_down", o.getSDown(), 2},
+               {"shared_gate_w", o.getSGateW(), 1},
+               {"const_wc", o.getWc(), 1},
+               {"const_v", o.getV(), 1}});
+        d.add({{"w_gate", o.getWGate(), 0},
+               {"w_up", o.getWUp(), 0},
+               {"w_down", o.getWDown(), 0}});
+        d.add({{"w_gate", o.getWGate(), 2},
+               {"w_up", o.getWUp(), 2},
+               {"w_down", o.getWDown(), 1}});
+        d.add({{"shared_gate", o.getSGate(), 0},
+               {"shared_up", o.getSUp(), 0},
+               {"shared_down", o.getSDown(), 0},
+               {"shared_gate_w", o.getSGateW(), 0}});
+        d.add({{"shared_gate", o.getSGate(), 2},
+               {"shared_up", o.getSUp(), 2},
+               {"shared_down", o.getSDown(), 1}});
+        if (o.getNumConst() > 0) {
+          d.add({{"const_wc", o.getWc(), 0}, {"const_v", o.getV(), 0}},
+                (int64_t)o.getNumConst(), "num_const");
+          d.add({{"const_wc", o.getWc(), 2}}, 2, "2");
+        }
+      })
+      .Case([&](LoadBalanceLossOp o) {
+        d.add({{"probs", o.getProbs(), 0},
+               {"indices", o.getIndices(), 0},
+               {"mask", o.getMask(), 0}});
+      })
+      .Case([&](RouterZLossOp o) {
+        d.add({{"logits", o.getLogits(), 0}, {"mask", o.getMask(), 0}});
+      })
+      .Case([&](PoolOp o) {
+        d.add({{"x", o.getX(), 0},
+               {"mask", o.getMask(), 0},
+               {"lengths", o.getLengths(), 0}});
+        d.add({{"x", o.getX(), 1}, {"mask", o.getMask(), 1}});
+        d.add({{"group_p", o.getGroupP(), 0}}, (int64_t)o.getGroups(),
+              "groups");
+      })
+      .Case([&](SegmentPoolOp o) {
+        d.add({{"group_p", o.getGroupP(), 0}}, (int64_t)o.getGroups(),
+              "groups");
+      })
+      .Case([&](AttentionPoolOp o) {
+        d.add({{"x", o.getX(), 0}, {"mask", o.getMask(), 0}});
+        d.add({{"x", o.getX(), 1}, {"mask", o.getMask(), 1}});
+        if (o.getKind() == AttentionPoolKind::featurewise)
+          d.add({{"x", o.getX(), 2},
+                 {"w", o.getQuery(), 0},
+                 {"w", o.getQuery(), 1}});
+        else
+          d.add({{"x", o.getX(), 2}, {"q", o.getQuery(), 1}});
+      })
+      .Case([&](LoraMatmulOp o) {
+        Value g = o.getRankGates();
+        bool perToken = g && cast<RankedTensorType>(g.getType()).getRank() == 2;
+        d.add({{"x", o.getX(), 0}, {"rank_gates", perToken ? g : Value(), 0}});
+        d.add({{"x", o.getX(), 1}, {"w", o.getW(), 0}, {"a", o.getA(), 0}});
+        d.add(
+            {{"w", o.getW(), 1}, {"b", o.getB(), 1}, {"bias", o.getBias(), 0}});
+        d.add({{"a", o.getA(), 1},
+               {"b", o.getB(), 0},
+               {"rank_gates", g, perToken ? 1u : 0u}});
+      })
+      .Case([&](MultiLoraMatmulOp o) {
+        d.add({{"x", o.getX(), 0},
+               {"ids", o.getIds(), 0},
+               {"gates", o.getGates(), 0}});
+        d.add({{"ids", o.getIds(), 1}, {"gates", o.getGates(), 1}});
+        d.add({{"x", o.getX(), 1}, {"w", o.getW(), 0}, {"a", o.getA(), 1}});
+        d.add(
+            {{"w", o.getW(), 1}, {"b", o.getB(), 2}, {"bias", o.getBias(), 0}});
+        d.add({{"a", o.getA(), 0},
+               {"b", o.getB(), 0},
+               {"scales", o.getScales(), 0}});
+        d.add({{"a", o.getA(), 2}, {"b", o.getB(), 1}});
+      })
+      .Case([&](LowrankMatmulOp o) {
+        d.add({{"x", o.getX(), 1}, {"u", o.getU(), 0}});
+        d.add({{"u", o.getU(), 1}, {"v", o.getV(), 0}});
+        d.add({{"v", o.getV(), 1}, {"bias", o.getBias(), 0}});
+      })
+      .Case([&](SparsifyOp o) {
+        d.add({{"x", o.getX(), 1}, {"wnorm", o.getWnorm(), 0}});
+      })
+      .Case([&](SparseMatmulOp o) {
+        d.add({{"x", o.getX(), 1},
+               {"w", o.getW(), 0},
+               {"wnorm", o.getWnorm(), 0}});
+      });
+  return d.groups;
+}
+
+/// Checks at run time the dims of `equalDims(op)` that are dynamic somewhere
+/// and reports a mismatch through `op`. So that the op's loops (bounded by
+/// any member's size or by the attributes) never leave a buffer, an operand
+/// whose size differs from the group's reference size (a fixed size, else a
+/// static member, else the first member) is replaced by a zero-filled
+/// buffer of the reference sizes; when the dims agree that buffer is empty
+/// and the operand is used as it is.
+static SmallVector<Value> guardEqualDims(Emit &e, Operation *op,
+                                         ArrayRef<Value> operands) {
+  SmallVector<Value> out(operands);
+  auto typeOf = [&](int n) { return cast<MemRefType>(operands[n].getType()); };
+  // Per operand: the expected size of each checked dim, and whether one
+  // differs.
+  DenseMap<int, SmallVector<Value>> expected;
+  DenseMap<int, Value> differs;
+  for (const DimGroup &g : equalDims(op)) {
+    bool dynamic = llvm::any_of(g, [&](const DimRef &m) {
+      return m.operand >= 0 && typeOf(m.operand).isDynamicDim(m.dim);
+    });
+    if (!dynamic)
+      continue;
+    auto size = [&](const DimRef &m) -> Value {
+      if (m.operand < 0)
+        return e.c(m.plus);
+      return e.addi(e.dim(operands[m.operand], m.dim), e.c(m.plus));
+    };
+    auto describe = [&](const DimRef &m) -> std::string {
+      if (m.operand < 0)
+        return m.name.str();
+      std::string s = m.name.str() + " dim " + std::to_string(m.dim);
+      return m.plus ? s + " (+" + std::to_string(m.plus) + ")" : s;
+    };
+    const DimRef *ref = &g.front();
+    for (const DimRef &m : g)
+      if (m.operand < 0 || !typeOf(m.operand).isDynamicDim(m.dim)) {
+        ref = &m;
+        break;
+      }
+    Value want = size(*ref);
+    for (const DimRef &m : g) {
+      if (&m == ref || m.operand < 0 || !typeOf(m.operand).isDynamicDim(m.dim))
+        continue;
+      Value have = size(m);
+      Value bad = e.cmpi(IP::ne, have, want);
+      emitRuntimeCheck(e, op, bad,
+                       "expects " + describe(m) + " ({0}) to equal " +
+                           describe(*ref) + " ({1})",
+                       have, want);
+      SmallVector<Value> &sizes = expected[m.operand];
+      if (sizes.empty()) {
+        for (unsigned i = 0; i < typeOf(m.operand).getRank(); ++i)
+          sizes.push_back(e.dim(operands[m.operand], i));
+        differs[m.operand] = e.ci1(false);
+      }
+      sizes[m.dim] = e.maxsi(e.subi(want, e.c(m.plus)), e.c(0));
+      differs[m.operand] = e.ori(differs[m.operand], bad);
+    }
+  }
+  for (auto &[n, sizes] : expected) {
+    MemRefType type = typeOf(n);
+    Value bad = differs[n];
+    // Empty unless a dim differs.
+    SmallVector<Value> dyn;
+    for (unsigned i = 0; i < type.getRank(); ++i)
+      if (type.isDynamicDim(i))
+        dyn.push_back(e.select(bad, sizes[i], e.c(0)));
+    auto identity = MemRefType::get(type.getShape(), type.getElementType());
+    if (dyn.empty())
+      continue; // Every checked dim is static in this operand.
+    Value subst = e.alloc(identity, dyn);
+    e.fill(subst, arith::ConstantOp::create(
+                      e.b, e.loc, e.b.getZeroAttr(type.getElementType())));
+    Value orig = operands[n];
+    if (type != identity) {
+      // A common type for the two buffers: fully dynamic strided layout.
+      SmallVector<int64_t> strides(type.getRank(), ShapedType::kDynamic);
+      auto layout = StridedLayoutAttr::get(e.b.getContext(),
+                                           ShapedType::kDynamic, strides);
+      auto common =
+          MemRefType::get(type.getShape(), type.getElementType(), layout);
+      subst = memref::CastOp::create(e.b, e.loc, common, subst);
+      orig = memref::CastOp::create(e.b, e.loc, common, orig);
+    }
+    out[n] = e.select(bad, subst, orig);
+  }
+  return out;
+}
+
 FailureOr<SmallVector<Value>>
-codegen::lowerToBuffers(Operation *op, OpBuilder &b, ArrayRef<Value> operands) {
+codegen::lowerToBuffers(Operation *op, OpBuilder &b,
+                        ArrayRef<Value> originalOperands) {
   Emit e(b, op->getLoc());
+  SmallVector<Value> operands = guardEqualDims(e, op, originalOperands);
   return llvm::TypeSwitch<Operation *, FailureOr<SmallVector<Value>>>(op)
       .Case<TopkGateOp, ExpertChoiceGateOp, GluOp, SigmoidGateOp, TopkOp>(
           [&](Operation *) { return lowerGating(e, op, operands); })

@@ -189,10 +189,23 @@ static SmallVector<Value> lowerSigmoidGate(Emit &e, SigmoidGateOp op,
   Value t = e.dim(x, 0), cols = e.dim(x, 1), heads = e.dim(g, 1);
   Value out = allocResult(e, op.getType(), {t, cols});
   Value width = e.divsi(cols, e.maxsi(heads, e.c(1)));
-  e.forLoop(t, [&](Value tt) {
-    e.forLoop(cols, [&](Value cc) {
-      Value gv = e.load(g, {tt, e.divsi(cc, e.maxsi(width, e.c(1)))});
-      e.store(e.mulf(e.load(x, {tt, cc}), e.sigmoid(gv)), out, {tt, cc});
+  // The columns of x split into the heads of g (H*Dh, or H = H*Dh).
+  Value rem = e.remsi(cols, e.maxsi(heads, e.c(1)));
+  Value fits = e.ori(e.cmpi(IP::eq, cols, heads),
+                     e.andi(e.cmpi(IP::sgt, heads, e.c(0)),
+                            e.cmpi(IP::eq, rem, e.c(0))));
+  auto xt = cast<MemRefType>(x.getType()), gt = cast<MemRefType>(g.getType());
+  if (xt.isDynamicDim(1) || gt.isDynamicDim(1))
+    emitRuntimeCheck(e, op, e.noti(fits),
+                     "expects the columns of x ({0}) to be a multiple of the "
+                     "heads of g ({1})",
+                     cols, heads);
+  e.ifThen(fits, [&] {
+    e.forLoop(t, [&](Value tt) {
+      e.forLoop(cols, [&](Value cc) {
+        Value gv = e.load(g, {tt, e.divsi(cc, e.maxsi(width, e.c(1)))});
+        e.store(e.mulf(e.load(x, {tt, cc}), e.sigmoid(gv)), out, {tt, cc});
+      });
     });
   });
   return {out};

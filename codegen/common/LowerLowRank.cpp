@@ -57,8 +57,14 @@ SmallVector<Value> lowerLora(Emit &e, LoraMatmulOp op, LoraMatmulOp::Adaptor a) 
   Value x = a.getX(), w = a.getW(), g = a.getRankGates();
   Value t = e.dim(x, 0), n = e.dim(w, 1);
   Value r = e.dim(a.getA(), 1);
-  if (auto ar = op.getActiveRankAttr())
-    r = e.c(ar.getInt());
+  if (auto ar = op.getActiveRankAttr()) {
+    // active_rank <= r: checked at run time where r is dynamic.
+    Value want = e.c(ar.getInt());
+    if (cast<MemRefType>(a.getA().getType()).isDynamicDim(1))
+      emitRuntimeCheck(e, op, e.cmpi(IP::sgt, want, r),
+                       "active_rank {0} exceeds the rank of a, {1}", want, r);
+    r = e.minsi(want, r);
+  }
   Value out = allocResult(e, op.getType(), {t, n});
   Value xa = e.allocSized({e.dim(a.getA(), 1)}, e.f32());
   Value scale = e.cf(op.getScale().convertToDouble());

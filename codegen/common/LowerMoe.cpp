@@ -54,6 +54,10 @@ FailureOr<SmallVector<Value>> codegen::lowerMoe(Emit &e, Operation *o,
   MoeOp::Adaptor a(ValueRange(operands), op);
   Value x = a.getX(), w = a.getWeights(), idx = a.getIndices();
   int64_t ffn = cast<RankedTensorType>(op.getWGate().getType()).getDimSize(0);
+  if (ShapedType::isDynamic(ffn))
+    return op.emitOpError("expects a static number of FFN experts (dim 0 of "
+                          "w_gate) to lower, got ")
+           << op.getWGate().getType();
   int64_t nz = op.getNumZero(), nc = op.getNumCopy(), nk = op.getNumConst();
   int64_t total = ffn + nz + nc + nk;
   Value t = e.dim(x, 0), d = e.dim(x, 1), k = e.dim(idx, 1);

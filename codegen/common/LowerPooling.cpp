@@ -79,6 +79,10 @@ void emitSetReduce(Emit &e, const PoolAttrs &pa, Value features, Value n,
         return e.addf(acc, e.exp(e.subf(e.mulf(rr, v), m[0])));
       });
       Value lse = e.divf(e.addf(e.log(e.divf(s[0], s[1])), m[0]), rr);
+      // An infinite max (every r x = -inf, or some r x = +inf) is the
+      // log-mean-exp itself; exp(m - m) would make it NaN.
+      Value mInf = e.cmpf(P::OEQ, e.absf(m[0]), e.posInf());
+      lse = e.select(mInf, e.divf(m[0], rr), lse);
       result = e.select(e.arithEqZero(s[1]), zero, lse);
       break;
     }
@@ -146,7 +150,8 @@ SmallVector<Value> lowerSegmentPool(Emit &e, SegmentPoolOp op,
                                     SegmentPoolOp::Adaptor a) {
   Value x = a.getX(), offsets = a.getOffsets();
   Value rows = e.dim(x, 0), d = e.dim(x, 1);
-  Value b = e.subi(e.dim(offsets, 0), e.c(1));
+  // An empty offsets operand is an error (emitCheckOffsets), not B = -1.
+  Value b = e.maxsi(e.subi(e.dim(offsets, 0), e.c(1)), e.c(0));
   Value out = allocResult(e, op.getType(), {b, d});
   emitCheckOffsets(e, op, offsets, rows, "offsets");
   PoolAttrs pa = poolAttrs(e, op, op.getKind(), op.getP(), op.getEps(),
@@ -161,6 +166,18 @@ SmallVector<Value> lowerSegmentPool(Emit &e, SegmentPoolOp op,
         [&](Value dd, Value v) { e.store(v, out, {bb, dd}); });
   });
   return {out};
+}
+
+/// H, W >= 1: checked at run time where dynamic (an empty bin would make
+/// avg 0/0 and max -inf).
+void emitCheckSpatial(Emit &e, Operation *op, Value x) {
+  auto type = cast<MemRefType>(x.getType());
+  for (unsigned i = 2; i < 4; ++i)
+    if (type.isDynamicDim(i))
+      emitRuntimeCheck(e, op, e.cmpi(IP::slt, e.dim(x, i), e.c(1)),
+                       std::string("expects ") + (i == 2 ? "H" : "W") +
+                           " >= 1, got {0}",
+                       e.dim(x, i));
 }
 
 /// Adaptive bins of x[b, c] into `l_h x l_w` outputs; `out(i, j, v)`.
@@ -198,6 +215,7 @@ SmallVector<Value> lowerAdaptivePool(Emit &e, AdaptivePoolOp op,
   ArrayRef<int64_t> os = op.getOutputSize();
   Value b = e.dim(x, 0), c = e.dim(x, 1), oh = e.c(os[0]), ow = e.c(os[1]);
   Value out = allocResult(e, op.getType(), {b, c, oh, ow});
+  emitCheckSpatial(e, op, x);
   e.forLoop(b, [&](Value bb) {
     e.forLoop(c, [&](Value cc) {
       emitAdaptive(e, op.getKind(), x, bb, cc, oh, ow,
@@ -215,6 +233,7 @@ SmallVector<Value> lowerSpp(Emit &e, SpatialPyramidPoolOp op,
   for (int64_t l : op.getLevels())
     bins += l * l;
   Value out = allocResult(e, op.getType(), {b, e.muli(c, e.c(bins))});
+  emitCheckSpatial(e, op, x);
   e.forLoop(b, [&](Value bb) {
     int64_t before = 0;
     for (int64_t l : op.getLevels()) {

@@ -261,7 +261,11 @@ static SmallVector<Value> lowerRouterZ(Emit &e, RouterZLossOp op,
               Value s = e.forLoopAcc1(e.c(0), E, e.cf(0), [&](Value i, Value v) {
                 return e.addf(v, e.exp(e.subf(e.load(logits, {tt, i}), m)));
               });
-              Value lse = e.addf(m, e.log(s));
+              // An infinite max (a +inf logit, or every logit -inf) is the
+              // logsumexp itself; exp(m - m) would make it NaN.
+              Value mInf = e.cmpf(arith::CmpFPredicate::OEQ, e.absf(m),
+                                  e.posInf());
+              Value lse = e.select(mInf, m, e.addf(m, e.log(s)));
               return {e.addf(args[0], e.mulf(lse, lse)),
                       e.addf(args[1], e.cf(1))};
             },

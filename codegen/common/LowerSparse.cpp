@@ -16,6 +16,17 @@ using P = arith::CmpFPredicate;
 
 namespace {
 
+/// 0 <= k <= N: checked at run time where N (dim 1 of x) is dynamic; the
+/// selection then keeps at most N.
+void emitCheckK(Emit &e, Operation *op, IntegerAttr k, Value x) {
+  if (!k || !cast<MemRefType>(x.getType()).isDynamicDim(1))
+    return;
+  emitRuntimeCheck(e, op, e.cmpi(arith::CmpIPredicate::sgt, e.c(k.getInt()),
+                                 e.dim(x, 1)),
+                   "k = {0} exceeds the inputs per row, {1}", e.c(k.getInt()),
+                   e.dim(x, 1));
+}
+
 /// keep[0..n) (i1) for row t of x.
 void emitKeepRow(Emit &e, SparsifyMode mode, FloatAttr tau, IntegerAttr k,
                  Value x, Value wnorm, Value t, Value n, Value keep) {
@@ -43,6 +54,7 @@ SmallVector<Value> lowerSparsify(Emit &e, SparsifyOp op, SparsifyOp::Adaptor a) 
   Value t = e.dim(x, 0), n = e.dim(x, 1);
   Value out = allocResult(e, op.getType(), {t, n});
   Value keep = e.allocSized({n}, e.b.getI1Type());
+  emitCheckK(e, op, op.getKAttr(), x);
   e.forLoop(t, [&](Value tt) {
     emitKeepRow(e, op.getMode(), op.getTauAttr(), op.getKAttr(), x,
                 a.getWnorm(), tt, n, keep);
@@ -71,13 +83,16 @@ SmallVector<Value> lowerSparseMatmul(Emit &e, SparseMatmulOp op,
     });
   }
   Value keep = e.allocSized({n}, e.b.getI1Type());
+  emitCheckK(e, op, op.getKAttr(), x);
   e.forLoop(t, [&](Value tt) {
     emitKeepRow(e, op.getMode(), op.getTauAttr(), op.getKAttr(), x, wnorm, tt,
                 n, keep);
     e.forLoop(m, [&](Value j) { e.store(e.cf(0), out, {tt, j}); });
     e.forLoop(n, [&](Value i) {
-      e.ifThen(e.load(keep, {i}), [&] {
-        Value xv = e.load(x, {tt, i});
+      // Only inputs sparsify(x) keeps nonzero: a selected 0 reads no row
+      // of w either (0 * inf would be NaN).
+      Value xv = e.load(x, {tt, i});
+      e.ifThen(e.andi(e.load(keep, {i}), e.noti(e.arithEqZero(xv))), [&] {
         e.forLoop(m, [&](Value j) {
           e.store(e.addf(e.load(out, {tt, j}), e.mulf(xv, e.load(w, {i, j}))),
                   out, {tt, j});

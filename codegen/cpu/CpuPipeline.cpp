@@ -75,10 +75,10 @@ struct SluiceCpuAbiPass
 StringRef sluice::cpuLoweringPipelineText() {
   return "sluice-cleanup-pipeline, sluice-decompose-moe, "
          "sluice-cleanup-pipeline, sluice-cpu-abi, "
-         "sluice-cpu-matmul-loop-order, "
+         "sluice-cpu-matmul-loop-order, sluice-cpu-decompose-aggregates, "
          "one-shot-bufferize{bufferize-function-boundaries "
          "function-boundary-type-conversion=identity-layout-map}, "
-         "buffer-deallocation-pipeline, "
+         "buffer-deallocation-pipeline, convert-bufferization-to-memref, "
          "func.func(convert-linalg-to-parallel-loops), "
          "sluice-cpu-outline-parallel, expand-strided-metadata, lower-affine, "
          "convert-scf-to-cf, convert-math-to-llvm, convert-math-to-libm, "
@@ -96,10 +96,11 @@ LogicalResult sluice::buildCpuPipeline(OpPassManager &pm) {
   buildSluiceCleanupPipeline(pm);
   pm.addPass(std::make_unique<SluiceCpuAbiPass>());
   pm.addPass(createCpuMatmulLoopOrderPass());
+  pm.addPass(createCpuDecomposeAggregatesPass());
   if (failed(parsePassPipeline(
           "one-shot-bufferize{bufferize-function-boundaries "
           "function-boundary-type-conversion=identity-layout-map},"
-          "buffer-deallocation-pipeline,"
+          "buffer-deallocation-pipeline,convert-bufferization-to-memref,"
           "func.func(convert-linalg-to-parallel-loops)",
           pm)))
     return failure();
@@ -143,6 +144,7 @@ void sluice::registerCpuPasses() {
   memref::registerMemRefPasses();
   PassRegistration<SluiceCpuAbiPass>();
   PassRegistration<Pass>([] { return createCpuMatmulLoopOrderPass(); });
+  PassRegistration<Pass>([] { return createCpuDecomposeAggregatesPass(); });
   PassRegistration<Pass>([] { return createCpuOutlineParallelPass(); });
   PassRegistration<Pass>([] { return createCpuParallelRuntimePass(); });
   PassPipelineRegistration<>(

@@ -26,6 +26,10 @@ LogicalResult buildCpuPipeline(OpPassManager &pm);
 /// (`sluice-cpu-matmul-loop-order`).
 std::unique_ptr<Pass> createCpuMatmulLoopOrderPass();
 
+/// linalg aggregate ops (linalg.softmax) into their elementwise and reduction
+/// pieces (`sluice-cpu-decompose-aggregates`).
+std::unique_ptr<Pass> createCpuDecomposeAggregatesPass();
+
 /// Outermost scf.parallel loops -> outlined bodies + dispatchers
 /// (`sluice-cpu-outline-parallel`), and the dispatchers' definitions on the
 /// LLVM dialect calling sluice_rt_parallel_for (`sluice-cpu-parallel-runtime`).

@@ -11,7 +11,10 @@
 
 #include "codegen/cpu/CpuPipeline.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Pass/Pass.h"
@@ -51,7 +54,44 @@ struct SluiceCpuMatmulLoopOrderPass
     }
   }
 };
+
+/// linalg.softmax (and any aggregate op) as the generic ops it is made of,
+/// which the loop lowering handles.
+struct SluiceCpuDecomposeAggregatesPass
+    : PassWrapper<SluiceCpuDecomposeAggregatesPass, OperationPass<>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(SluiceCpuDecomposeAggregatesPass)
+  StringRef getArgument() const override {
+    return "sluice-cpu-decompose-aggregates";
+  }
+  StringRef getDescription() const override {
+    return "Decompose linalg aggregate ops (linalg.softmax) into linalg "
+           "generic / fill / reduce ops";
+  }
+  void getDependentDialects(DialectRegistry &registry) const override {
+    registry.insert<linalg::LinalgDialect, arith::ArithDialect,
+                    math::MathDialect, tensor::TensorDialect>();
+  }
+  void runOnOperation() override {
+    SmallVector<linalg::AggregatedOpInterface> ops;
+    getOperation()->walk(
+        [&](linalg::AggregatedOpInterface op) { ops.push_back(op); });
+    IRRewriter rewriter(&getContext());
+    for (linalg::AggregatedOpInterface op : ops) {
+      rewriter.setInsertionPoint(op);
+      FailureOr<SmallVector<Value>> parts = op.decomposeOperation(rewriter);
+      if (failed(parts)) {
+        op->emitError("cannot decompose this aggregate op for the CPU");
+        return signalPassFailure();
+      }
+      rewriter.replaceOp(op, *parts);
+    }
+  }
+};
 } // namespace
+
+std::unique_ptr<Pass> sluice::createCpuDecomposeAggregatesPass() {
+  return std::make_unique<SluiceCpuDecomposeAggregatesPass>();
+}
 
 std::unique_ptr<Pass> sluice::createCpuMatmulLoopOrderPass() {
   return std::make_unique<SluiceCpuMatmulLoopOrderPass>();

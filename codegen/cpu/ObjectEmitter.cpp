@@ -90,10 +90,16 @@ sluice::translateAndOptimize(ModuleOp module, llvm::LLVMContext &ctx,
   }
   m->setDataLayout(tm->createDataLayout());
   m->setTargetTriple(llvm::Triple(target.triple));
-  // Every function gets the target's CPU and features.
+  // Every function gets the target's CPU and features. Only the C
+  // interface wrappers and the ABI symbols leave the object: the model's
+  // own functions are internal, so a function named like a libc one
+  // (`random`, `exp`) can never be interposed by it.
   for (llvm::Function &f : *m) {
     if (f.isDeclaration())
       continue;
+    if (!f.getName().starts_with("_mlir_ciface_") &&
+        f.getName() != "sluice_abi_version")
+      f.setLinkage(llvm::GlobalValue::InternalLinkage);
     f.addFnAttr("target-cpu", target.cpu);
     f.addFnAttr("target-features", target.features);
   }

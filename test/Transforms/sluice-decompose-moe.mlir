@@ -1,4 +1,4 @@
-// RUN: sluice-opt %s --sluice-decompose-moe=block=4 -split-input-file -verify-diagnostics | FileCheck %s
+// RUN: sluice-opt %s --sluice-decompose-moe="block=4 report-skipped=true" -split-input-file -verify-diagnostics | FileCheck %s
 
 // A gated (SwiGLU) MoE with capacity: route with the op's capacity and drop
 // policy, gather, gate and up GEMMs, glu, down GEMM, weighted combine.
