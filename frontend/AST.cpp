@@ -145,8 +145,8 @@ public:
       loc(e.loc());
       os << "\n";
       for (const Arg &a : e.args) {
-        os.indent(indent + 2) << (a.name.empty() ? "Arg" : "Arg " + a.name + " =")
-                              << " ";
+        os.indent(indent + 2)
+            << (a.name.empty() ? "Arg" : "Arg " + a.name + " =") << " ";
         printExpr(os, *a.value);
         os << "\n";
         expr(*a.value, indent + 4);

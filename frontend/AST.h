@@ -38,13 +38,14 @@ struct Expr {
   Kind kind;
   llvm::SMRange range; ///< from the first character to past the last
 
-  int64_t intValue = 0;   ///< Int
-  double floatValue = 0;  ///< Float
-  bool boolValue = false; ///< Bool
-  std::string name;       ///< Name: the identifier; Call: the callee
-  char op = 0;            ///< Binary: one of + - * /
+  int64_t intValue = 0;          ///< Int
+  double floatValue = 0;         ///< Float
+  bool boolValue = false;        ///< Bool
+  std::string name;              ///< Name: the identifier; Call: the callee
+  char op = 0;                   ///< Binary: one of + - * /
   std::vector<ExprPtr> operands; ///< Binary: lhs, rhs; Neg: 1; List: items
   std::vector<Arg> args;         ///< Call
+  unsigned depth = 1;            ///< of the tree below, this node included
 
   explicit Expr(Kind kind) : kind(kind) {}
   llvm::SMLoc loc() const { return range.Start; }

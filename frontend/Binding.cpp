@@ -1,19 +1,12 @@
-//===- Binding.cpp - binding calls, shape patterns, building ops ----------===//
+//===- Binding.cpp - binding calls to operands, attributes, patterns ------===//
 //
 // Binds a call's positional and keyword arguments to the op's operands and
-// attributes (with suggestions for unknown names), unifies the operands'
-// shapes with the op's patterns, and builds a sluice op generically from a
-// bound call.
+// attributes (with suggestions for unknown names), and unifies the
+// operands' shapes with the op's patterns.
 //
 //===----------------------------------------------------------------------===//
 
 #include "frontend/GenImpl.h"
-
-#include "dialect/SluiceOps.h"
-
-#include "mlir/Dialect/Arith/IR/Arith.h"
-#include "mlir/Dialect/Linalg/IR/Linalg.h"
-#include "mlir/Dialect/Tensor/IR/Tensor.h"
 
 #include <cfloat>
 #include <cmath>
@@ -21,7 +14,6 @@
 using namespace sluice::frontend;
 using llvm::SMLoc;
 using llvm::StringRef;
-namespace msl = mlir::sluice;
 
 //===----------------------------------------------------------------------===//
 // Binding arguments
@@ -40,8 +32,8 @@ bool Generator::evalAttr(const AttrInfo &info, const Arg &arg, AttrVal &out) {
     if (!evalFloat(e, out.f))
       return false;
     if (!std::isfinite(out.f) || std::fabs(out.f) > FLT_MAX)
-      return error(e.loc(), what + " must be a finite f32, got '" + e.text() +
-                                "'");
+      return error(e.loc(),
+                   what + " must be a finite f32, got '" + e.text() + "'");
     return true;
   case AttrKind::Bool:
     if (e.kind != Expr::Kind::Bool)
@@ -79,8 +71,9 @@ bool Generator::evalAttr(const AttrInfo &info, const Arg &arg, AttrVal &out) {
     return evalDim(e, out.dim, /*bindSymbols=*/false);
   case AttrKind::Dims:
     if (e.kind != Expr::Kind::List)
-      return error(e.loc(), what + " expects a list of dims such as [T, 4, "
-                                   "d / 4], got '" +
+      return error(e.loc(), what +
+                                " expects a list of dims such as [T, 4, "
+                                "d / 4], got '" +
                                 shortText(e, "this expression") + "'");
     out.expr = &e;
     return true;
@@ -105,9 +98,8 @@ bool Generator::bindArgs(CallSite &cs) {
   size_t numPositional = 0;
   for (const Arg &a : cs.call.args)
     numPositional += a.name.empty();
-  size_t extra = numPositional > required.size()
-                     ? numPositional - required.size()
-                     : 0;
+  size_t extra =
+      numPositional > required.size() ? numPositional - required.size() : 0;
   std::vector<size_t> slots;
   for (size_t i = 0; i < op.operands.size(); ++i) {
     if (op.operands[i].optional) {
@@ -155,7 +147,8 @@ bool Generator::bindArgs(CallSite &cs) {
         if (!o.tensor) {
           ok = error(a.value->loc(), std::string(op.name) +
                                          ": operands must be tensors, got "
-                                         "the number '" + a.value->text() + "'");
+                                         "the number '" +
+                                         a.value->text() + "'");
           continue;
         }
         cs.positional.push_back(o);
@@ -303,10 +296,9 @@ bool Generator::checkDtype(CallSite &cs, const Val &v, StringRef operand,
                             : true;
   if (ok)
     return true;
-  std::string expected =
-      want == "int" ? "an integer mask (i1 or i32)"
-      : want == "i32" ? "i32"
-                      : "f32";
+  std::string expected = want == "int"   ? "an integer mask (i1 or i32)"
+                         : want == "i32" ? "i32"
+                                         : "f32";
   std::string what = want == "int" && t == DType::f32 ? " (a float mask)" : "";
   return error(v.loc, std::string(cs.op.name) + ": " + operand.str() +
                           " must be " + expected + ", but " + v.name + " is " +
@@ -377,148 +369,4 @@ bool Generator::matchPatterns(CallSite &cs) {
     }
   }
   return true;
-}
-
-//===----------------------------------------------------------------------===//
-// Building ops
-//===----------------------------------------------------------------------===//
-
-mlir::Attribute Generator::toAttr(const AttrInfo &info, const AttrVal &v) {
-  switch (info.kind) {
-  case AttrKind::Int:
-    return b.getI64IntegerAttr(v.i);
-  case AttrKind::F32:
-    return b.getF32FloatAttr((float)v.f);
-  case AttrKind::Bool:
-    return b.getBoolAttr(v.b);
-  case AttrKind::Ints:
-    return b.getDenseI64ArrayAttr(v.ints);
-  case AttrKind::Dim:
-  case AttrKind::Dims:
-    return {};
-  case AttrKind::Enum:
-    break;
-  }
-  switch (info.enumKind) {
-  case EnumKind::Score:
-    return msl::ScoreFuncAttr::get(&ctx, *msl::symbolizeScoreFunc(v.e));
-  case EnumKind::GroupScore:
-    return msl::GroupScoreAttr::get(&ctx, *msl::symbolizeGroupScore(v.e));
-  case EnumKind::Act:
-    return msl::ActivationAttr::get(&ctx, *msl::symbolizeActivation(v.e));
-  case EnumKind::Drop:
-    return msl::DropPolicyAttr::get(&ctx, *msl::symbolizeDropPolicy(v.e));
-  case EnumKind::Pool:
-    return msl::PoolKindAttr::get(&ctx, *msl::symbolizePoolKind(v.e));
-  case EnumKind::SpatialPool:
-    return msl::SpatialPoolKindAttr::get(&ctx,
-                                         *msl::symbolizeSpatialPoolKind(v.e));
-  case EnumKind::AttentionPool:
-    return msl::AttentionPoolKindAttr::get(
-        &ctx, *msl::symbolizeAttentionPoolKind(v.e));
-  case EnumKind::Sparsify:
-    return msl::SparsifyModeAttr::get(&ctx, *msl::symbolizeSparsifyMode(v.e));
-  case EnumKind::None:
-    break;
-  }
-  return {};
-}
-
-mlir::Value Generator::dimValue(const Val &v, unsigned i, mlir::Location l) {
-  const Dim &d = v.type.dims[i];
-  if (d.isStatic())
-    return mlir::arith::ConstantIndexOp::create(b, l, d.size);
-  return mlir::tensor::DimOp::create(b, l, v.value, i);
-}
-
-mlir::Value Generator::dimValue(const Dim &d, mlir::Location l, SMLoc at) {
-  if (d.isStatic())
-    return mlir::arith::ConstantIndexOp::create(b, l, d.size);
-  auto it = symSources.find(d.sym);
-  if (it == symSources.end()) {
-    error(at, "dynamic dim '" + d.label + "' has no value to read its size "
-              "from in this function");
-    return {};
-  }
-  return mlir::tensor::DimOp::create(b, l, it->second.first, it->second.second);
-}
-
-mlir::Value Generator::empty(const LType &t, mlir::Location l, const Val *like) {
-  llvm::SmallVector<mlir::Value> dyn;
-  for (unsigned i = 0; i < t.rank(); ++i) {
-    const Dim &d = t.dims[i];
-    if (d.isStatic())
-      continue;
-    mlir::Value v;
-    if (like)
-      for (unsigned j = 0; j < like->type.rank() && !v; ++j)
-        if (like->type.dims[j].same(d))
-          v = mlir::tensor::DimOp::create(b, l, like->value, j);
-    if (!v)
-      v = dimValue(d, l, SMLoc());
-    dyn.push_back(v);
-  }
-  mlir::RankedTensorType rt = t.toMlir(&ctx);
-  return mlir::tensor::EmptyOp::create(b, l, rt.getShape(),
-                                       rt.getElementType(), dyn);
-}
-
-mlir::Value Generator::fill(mlir::Value tensor, double v, mlir::Location l) {
-  mlir::Type elt = llvm::cast<mlir::RankedTensorType>(tensor.getType())
-                       .getElementType();
-  mlir::Value c;
-  if (elt.isF32())
-    c = mlir::arith::ConstantOp::create(b, l, b.getF32FloatAttr((float)v));
-  else
-    c = mlir::arith::ConstantOp::create(b, l,
-                                        b.getIntegerAttr(elt, (int64_t)v));
-  return mlir::linalg::FillOp::create(b, l, c, tensor).getResult(0);
-}
-
-mlir::Operation *Generator::buildSluice(CallSite &cs,
-                                        llvm::ArrayRef<LType> results) {
-  mlir::Location l = loc(cs.loc());
-  mlir::OperationState st(l, "sluice." + std::string(cs.op.name));
-  llvm::SmallVector<int32_t> segments;
-  for (size_t i = 0; i < cs.op.operands.size(); ++i) {
-    const OperandInfo &info = cs.op.operands[i];
-    if (StringRef(info.pattern) == "dim") {
-      auto it = cs.dimArgs.find(i);
-      if (it == cs.dimArgs.end()) {
-        segments.push_back(0);
-        continue;
-      }
-      mlir::Value v = dimValue(it->second, l, cs.loc());
-      if (!v)
-        return nullptr;
-      st.addOperands(v);
-      segments.push_back(1);
-      continue;
-    }
-    if (cs.operands[i])
-      st.addOperands(cs.operands[i]->value);
-    segments.push_back(cs.operands[i] ? 1 : 0);
-  }
-  if (cs.op.segments)
-    st.addAttribute("operandSegmentSizes", b.getDenseI32ArrayAttr(segments));
-  for (size_t i = 0; i < cs.op.attrs.size(); ++i)
-    if (cs.attrs[i].given)
-      if (mlir::Attribute a = toAttr(cs.op.attrs[i], cs.attrs[i]))
-        st.addAttribute(cs.op.attrs[i].name, a);
-  for (const LType &t : results)
-    st.addTypes(t.toMlir(&ctx));
-  return b.create(st);
-}
-
-void Generator::setResults(CallSite &cs, mlir::Operation *op,
-                           llvm::ArrayRef<LType> types,
-                           std::vector<Val> &results) {
-  std::string base = shortText(cs.call, cs.op.name);
-  for (size_t i = 0; i < types.size(); ++i) {
-    std::string name = types.size() == 1
-                           ? base
-                           : std::string(cs.op.name) + "(...)." +
-                                 cs.op.results[i];
-    results.push_back(makeVal(op->getResult(i), types[i], name, cs.loc()));
-  }
 }

@@ -40,9 +40,10 @@ mlir::RankedTensorType LType::toMlir(mlir::MLIRContext *ctx) const {
   llvm::SmallVector<int64_t> shape;
   for (const Dim &d : dims)
     shape.push_back(d.isStatic() ? d.size : mlir::ShapedType::kDynamic);
-  mlir::Type elt = dtype == DType::f32 ? mlir::Type(mlir::Float32Type::get(ctx))
-                                       : mlir::IntegerType::get(
-                                             ctx, dtype == DType::i32 ? 32 : 1);
+  mlir::Type elt =
+      dtype == DType::f32
+          ? mlir::Type(mlir::Float32Type::get(ctx))
+          : mlir::IntegerType::get(ctx, dtype == DType::i32 ? 32 : 1);
   return mlir::RankedTensorType::get(shape, elt);
 }
 
@@ -95,12 +96,11 @@ bool Generator::evalParams(llvm::ArrayRef<ParamOverride> overrides) {
     if (llvm::is_contained(names, o.name))
       continue;
     diags.error(SMLoc(), "--param " + o.name + "=" + std::to_string(o.value) +
-                             ": model '" + model.name +
-                             "' has no parameter '" + o.name + "'" +
-                             didYouMean(o.name, names) +
-                             (names.empty() ? " (it has no parameters)"
-                                            : " (parameters: " +
-                                                  joinNames(names) + ")"));
+                             ": model '" + model.name + "' has no parameter '" +
+                             o.name + "'" + didYouMean(o.name, names) +
+                             (names.empty()
+                                  ? " (it has no parameters)"
+                                  : " (parameters: " + joinNames(names) + ")"));
     note(model.loc, "the model's parameters are declared here");
     ok = false;
   }
@@ -148,9 +148,11 @@ bool Generator::evalInt(const Expr &e, int64_t &out, std::string *label) {
         return error(e.loc(), "parameter '" + e.name +
                                   "' is used before its definition");
     if (symbols.count(e.name))
-      return error(e.loc(), "'" + e.name + "' is a dynamic dim, not a "
-                            "parameter: only integers and parameters can be "
-                            "used here");
+      return error(e.loc(),
+                   "'" + e.name +
+                       "' is a dynamic dim, not a "
+                       "parameter: only integers and parameters can be "
+                       "used here");
     return error(e.loc(), "unknown parameter '" + e.name + "'" +
                               didYouMean(e.name, names));
   }
@@ -227,8 +229,10 @@ bool Generator::evalFloat(const Expr &e, double &out) {
       return false;
     if (e.op == '/' && r == 0)
       return error(e.loc(), "division by zero in '" + e.text() + "'");
-    out = e.op == '+' ? l + r : e.op == '-' ? l - r : e.op == '*' ? l * r
-                                                                  : l / r;
+    out = e.op == '+'   ? l + r
+          : e.op == '-' ? l - r
+          : e.op == '*' ? l * r
+                        : l / r;
     return true;
   }
   default:
@@ -251,8 +255,8 @@ Dim Generator::freshSym(StringRef label) {
 
 bool Generator::evalDim(const Expr &e, Dim &out, bool bindSymbols) {
   if (e.kind == Expr::Kind::Name && !paramValues.count(e.name)) {
-    bool isParam = llvm::any_of(model.params,
-                                [&](const Param &p) { return p.name == e.name; });
+    bool isParam = llvm::any_of(
+        model.params, [&](const Param &p) { return p.name == e.name; });
     if (!isParam) {
       auto it = symbols.find(e.name);
       if (it != symbols.end()) {
@@ -263,8 +267,9 @@ bool Generator::evalDim(const Expr &e, Dim &out, bool bindSymbols) {
         std::vector<std::string> names;
         for (auto &p : params)
           names.push_back(p.first);
-        return error(e.loc(), "'" + e.name + "' is neither a parameter nor a "
-                              "dynamic dim of this function" +
+        return error(e.loc(), "'" + e.name +
+                                  "' is neither a parameter nor a "
+                                  "dynamic dim of this function" +
                                   didYouMean(e.name, names));
       }
       out = Dim();
@@ -277,9 +282,11 @@ bool Generator::evalDim(const Expr &e, Dim &out, bool bindSymbols) {
         names.push_back(p.first);
       std::string m = closestMatch(e.name, names);
       if (!m.empty() && e.name.size() >= 3)
-        diags.warning(e.loc(), "'" + e.name + "' is not a parameter, so it "
-                               "is a dynamic dim; did you mean parameter '" +
-                                   m + "'?");
+        diags.warning(e.loc(),
+                      "'" + e.name +
+                          "' is not a parameter, so it "
+                          "is a dynamic dim; did you mean parameter '" +
+                          m + "'?");
       return true;
     }
   }
@@ -291,8 +298,9 @@ bool Generator::evalDim(const Expr &e, Dim &out, bool bindSymbols) {
     return error(e.loc(), "a dim must be >= 0, got " + std::to_string(v) +
                               (label.empty() ? "" : " (" + label + ")"));
   if (v > INT32_MAX)
-    return error(e.loc(), "dim " + std::to_string(v) + " is too large (the "
-                          "limit is 2^31 - 1)");
+    return error(e.loc(), "dim " + std::to_string(v) +
+                              " is too large (the "
+                              "limit is 2^31 - 1)");
   out = Dim::fixed(v, label);
   return true;
 }
@@ -322,4 +330,3 @@ bool Generator::evalType(const TypeSpec &t, LType &out, bool bindSymbols,
   }
   return true;
 }
-

@@ -15,8 +15,7 @@ void DiagEngine::print(llvm::SMLoc loc, llvm::SourceMgr::DiagKind kind,
   // Notes and warnings that follow a suppressed error are suppressed too.
   if (lastSuppressed)
     return;
-  if (!loc.isValid() ||
-      sourceMgr.FindBufferContainingLoc(loc) == 0) {
+  if (!loc.isValid() || sourceMgr.FindBufferContainingLoc(loc) == 0) {
     const char *what = kind == llvm::SourceMgr::DK_Error     ? "error"
                        : kind == llvm::SourceMgr::DK_Warning ? "warning"
                                                              : "note";
@@ -36,8 +35,9 @@ void DiagEngine::note(llvm::SMLoc loc, const llvm::Twine &msg) {
   print(loc, llvm::SourceMgr::DK_Note, msg);
 }
 
-std::string sluice::frontend::closestMatch(
-    llvm::StringRef word, llvm::ArrayRef<std::string> candidates) {
+std::string
+sluice::frontend::closestMatch(llvm::StringRef word,
+                               llvm::ArrayRef<std::string> candidates) {
   if (word.size() > 64)
     return "";
   unsigned limit = std::max<unsigned>(1, (word.size() + 2) / 3);
@@ -58,8 +58,9 @@ std::string sluice::frontend::closestMatch(
   return best <= limit ? match : "";
 }
 
-std::string sluice::frontend::didYouMean(
-    llvm::StringRef word, llvm::ArrayRef<std::string> candidates) {
+std::string
+sluice::frontend::didYouMean(llvm::StringRef word,
+                             llvm::ArrayRef<std::string> candidates) {
   std::string m = closestMatch(word, candidates);
   return m.empty() ? "" : "; did you mean '" + m + "'?";
 }

@@ -26,8 +26,8 @@ using mlir::Value;
 using mlir::utils::IteratorType;
 
 namespace {
-using BodyFn = std::function<Value(mlir::OpBuilder &, mlir::Location,
-                                   mlir::ValueRange)>;
+using BodyFn =
+    std::function<Value(mlir::OpBuilder &, mlir::Location, mlir::ValueRange)>;
 
 /// linalg.generic writing `init` from `inputs`; `maps` has one map per input
 /// then the output's.
@@ -110,15 +110,16 @@ bool Generator::genMatmul(CallSite &cs, std::vector<Val> &results) {
                      k = mlir::getAffineDimExpr(r, &ctx);
     lhs.push_back(k);
     out.push_back(n);
-    llvm::SmallVector<AffineMap> maps = {
-        AffineMap::get(r + 1, 0, lhs, &ctx), AffineMap::get(r + 1, 0, {k, n}, &ctx),
-        AffineMap::get(r + 1, 0, out, &ctx)};
+    llvm::SmallVector<AffineMap> maps = {AffineMap::get(r + 1, 0, lhs, &ctx),
+                                         AffineMap::get(r + 1, 0, {k, n}, &ctx),
+                                         AffineMap::get(r + 1, 0, out, &ctx)};
     std::vector<IteratorType> iters(r + 1, IteratorType::parallel);
     iters.back() = IteratorType::reduction;
     m = generic(b, l, init, {a.value, w.value}, maps, iters,
                 [](mlir::OpBuilder &nb, mlir::Location nl,
                    mlir::ValueRange args) -> Value {
-                  Value p = mlir::arith::MulFOp::create(nb, nl, args[0], args[1]);
+                  Value p =
+                      mlir::arith::MulFOp::create(nb, nl, args[0], args[1]);
                   return mlir::arith::AddFOp::create(nb, nl, args[2], p);
                 });
   }
@@ -146,14 +147,14 @@ bool Generator::elementwise(StringRef opName, char op, const Operand &a,
     for (unsigned i = 0; i < rs; ++i)
       ok &= small->type.dims[i].same(big->type.dims[rb - rs + i]);
     if (!ok)
-      return error(at, opName.str() + ": " +
-                           (rb == rs ? "shapes differ: "
-                                     : "shapes do not broadcast: ") +
-                           x.name + " is " + x.type.str() + ", " + y.name +
-                           " is " + y.type.str() +
-                           (rb == rs ? ""
-                                     : " (the lower-rank operand must match "
-                                       "the trailing dims of the other)"));
+      return error(
+          at, opName.str() + ": " +
+                  (rb == rs ? "shapes differ: " : "shapes do not broadcast: ") +
+                  x.name + " is " + x.type.str() + ", " + y.name + " is " +
+                  y.type.str() +
+                  (rb == rs ? ""
+                            : " (the lower-rank operand must match "
+                              "the trailing dims of the other)"));
   }
   mlir::Location l = loc(at);
   unsigned rank = big->type.rank();
@@ -235,17 +236,17 @@ bool Generator::genActivation(CallSite &cs, std::vector<Val> &results) {
   Value ones = fill(empty(x.type, l, &x), 1.0, l);
   mlir::OperationState st(l, "sluice.glu");
   st.addOperands({x.value, ones});
-  st.addAttribute("act", toAttr({"act", AttrKind::Enum, EnumKind::Act, nullptr,
-                                 false},
-                                [&] {
-                                  AttrVal v;
-                                  v.e = cs.op.name;
-                                  return v;
-                                }()));
+  st.addAttribute(
+      "act",
+      toAttr({"act", AttrKind::Enum, EnumKind::Act, nullptr, false}, [&] {
+        AttrVal v;
+        v.e = cs.op.name;
+        return v;
+      }()));
   st.addTypes(x.type.toMlir(&ctx));
   mlir::Operation *op = b.create(st);
-  results.push_back(
-      makeVal(op->getResult(0), x.type, shortText(cs.call, cs.op.name), cs.loc()));
+  results.push_back(makeVal(op->getResult(0), x.type,
+                            shortText(cs.call, cs.op.name), cs.loc()));
   return true;
 }
 
@@ -254,47 +255,46 @@ bool Generator::genSoftmax(CallSite &cs, std::vector<Val> &results) {
   unsigned rank = x.type.rank();
   if (rank == 0)
     return error(x.loc, "softmax: x must have rank >= 1 (softmax is over the "
-                        "last axis), but " + x.name + " is " + x.type.str());
+                        "last axis), but " +
+                            x.name + " is " + x.type.str());
   mlir::Location l = loc(cs.loc());
   AffineMap id = AffineMap::getMultiDimIdentityMap(rank, &ctx);
   AffineMap row = dropLast(&ctx, rank);
   LType rt = rowType(x.type);
   auto red = iterators(rank, true), par = iterators(rank, false);
-  Value mx = generic(b, l, fill(empty(rt, l, &x), -INFINITY, l), {x.value},
-                     {id, row}, red,
-                     [](mlir::OpBuilder &nb, mlir::Location nl,
-                        mlir::ValueRange a) -> Value {
-                       return mlir::arith::MaximumFOp::create(nb, nl, a[0], a[1]);
-                     });
-  Value e = generic(b, l, empty(x.type, l, &x), {x.value, mx}, {id, row, id},
-                    par,
-                    [](mlir::OpBuilder &nb, mlir::Location nl,
-                       mlir::ValueRange a) -> Value {
-                      Value d = mlir::arith::SubFOp::create(nb, nl, a[0], a[1]);
-                      return mlir::math::ExpOp::create(nb, nl, d);
-                    });
-  Value s = generic(b, l, fill(empty(rt, l, &x), 0.0, l), {e}, {id, row}, red,
-                    [](mlir::OpBuilder &nb, mlir::Location nl,
-                       mlir::ValueRange a) -> Value {
-                      return mlir::arith::AddFOp::create(nb, nl, a[0], a[1]);
-                    });
-  Value y = generic(b, l, empty(x.type, l, &x), {e, s}, {id, row, id}, par,
-                    [](mlir::OpBuilder &nb, mlir::Location nl,
-                       mlir::ValueRange a) -> Value {
-                      return mlir::arith::DivFOp::create(nb, nl, a[0], a[1]);
-                    });
-  results.push_back(makeVal(y, x.type, shortText(cs.call, "softmax"), cs.loc()));
+  Value mx = generic(
+      b, l, fill(empty(rt, l, &x), -INFINITY, l), {x.value}, {id, row}, red,
+      [](mlir::OpBuilder &nb, mlir::Location nl, mlir::ValueRange a) -> Value {
+        return mlir::arith::MaximumFOp::create(nb, nl, a[0], a[1]);
+      });
+  Value e = generic(
+      b, l, empty(x.type, l, &x), {x.value, mx}, {id, row, id}, par,
+      [](mlir::OpBuilder &nb, mlir::Location nl, mlir::ValueRange a) -> Value {
+        Value d = mlir::arith::SubFOp::create(nb, nl, a[0], a[1]);
+        return mlir::math::ExpOp::create(nb, nl, d);
+      });
+  Value s = generic(
+      b, l, fill(empty(rt, l, &x), 0.0, l), {e}, {id, row}, red,
+      [](mlir::OpBuilder &nb, mlir::Location nl, mlir::ValueRange a) -> Value {
+        return mlir::arith::AddFOp::create(nb, nl, a[0], a[1]);
+      });
+  Value y = generic(
+      b, l, empty(x.type, l, &x), {e, s}, {id, row, id}, par,
+      [](mlir::OpBuilder &nb, mlir::Location nl, mlir::ValueRange a) -> Value {
+        return mlir::arith::DivFOp::create(nb, nl, a[0], a[1]);
+      });
+  results.push_back(
+      makeVal(y, x.type, shortText(cs.call, "softmax"), cs.loc()));
   return true;
 }
 
 /// Checks a norm's x against its per-feature operands; returns N.
-static bool normFeatures(Generator &g, CallSite &cs, const Val &x,
-                         int64_t &n) {
+static bool normFeatures(Generator &g, CallSite &cs, const Val &x, int64_t &n) {
   if (x.type.rank() == 0 || !x.type.dims.back().isStatic())
     return g.error(x.loc, std::string(cs.op.name) +
                               ": x must have a static last dim (the "
-                              "features), but " + x.name + " is " +
-                              x.type.str());
+                              "features), but " +
+                              x.name + " is " + x.type.str());
   n = x.type.dims.back().size;
   for (const char *name : {"weight", "bias"})
     if (const Val *w = cs.get(name))
@@ -314,25 +314,27 @@ bool Generator::genRmsnorm(CallSite &cs, std::vector<Val> &results) {
   AffineMap id = AffineMap::getMultiDimIdentityMap(rank, &ctx);
   AffineMap row = dropLast(&ctx, rank), last = trailing(&ctx, rank, 1);
   LType rt = rowType(x.type);
-  Value ss = generic(b, l, fill(empty(rt, l, &x), 0.0, l), {x.value},
-                     {id, row}, iterators(rank, true),
-                     [](mlir::OpBuilder &nb, mlir::Location nl,
-                        mlir::ValueRange a) -> Value {
-                       Value sq = mlir::arith::MulFOp::create(nb, nl, a[0], a[0]);
-                       return mlir::arith::AddFOp::create(nb, nl, sq, a[1]);
-                     });
+  Value ss = generic(
+      b, l, fill(empty(rt, l, &x), 0.0, l), {x.value}, {id, row},
+      iterators(rank, true),
+      [](mlir::OpBuilder &nb, mlir::Location nl, mlir::ValueRange a) -> Value {
+        Value sq = mlir::arith::MulFOp::create(nb, nl, a[0], a[0]);
+        return mlir::arith::AddFOp::create(nb, nl, sq, a[1]);
+      });
   Value y = generic(
       b, l, empty(x.type, l, &x), {x.value, ss, w.value}, {id, row, last, id},
       iterators(rank, false),
       [&](mlir::OpBuilder &nb, mlir::Location nl, mlir::ValueRange a) -> Value {
         Value mean = mlir::arith::DivFOp::create(nb, nl, a[1],
                                                  f32Const(nb, nl, (double)n));
-        Value v = mlir::arith::AddFOp::create(nb, nl, mean, f32Const(nb, nl, eps));
+        Value v =
+            mlir::arith::AddFOp::create(nb, nl, mean, f32Const(nb, nl, eps));
         Value rs = mlir::math::RsqrtOp::create(nb, nl, v);
         Value xn = mlir::arith::MulFOp::create(nb, nl, a[0], rs);
         return mlir::arith::MulFOp::create(nb, nl, xn, a[2]);
       });
-  results.push_back(makeVal(y, x.type, shortText(cs.call, "rmsnorm"), cs.loc()));
+  results.push_back(
+      makeVal(y, x.type, shortText(cs.call, "rmsnorm"), cs.loc()));
   return true;
 }
 
@@ -348,25 +350,26 @@ bool Generator::genLayernorm(CallSite &cs, std::vector<Val> &results) {
   AffineMap id = AffineMap::getMultiDimIdentityMap(rank, &ctx);
   AffineMap row = dropLast(&ctx, rank), last = trailing(&ctx, rank, 1);
   LType rt = rowType(x.type);
-  Value sum = generic(b, l, fill(empty(rt, l, &x), 0.0, l), {x.value},
-                      {id, row}, iterators(rank, true),
-                      [](mlir::OpBuilder &nb, mlir::Location nl,
-                         mlir::ValueRange a) -> Value {
-                        return mlir::arith::AddFOp::create(nb, nl, a[0], a[1]);
-                      });
+  Value sum = generic(
+      b, l, fill(empty(rt, l, &x), 0.0, l), {x.value}, {id, row},
+      iterators(rank, true),
+      [](mlir::OpBuilder &nb, mlir::Location nl, mlir::ValueRange a) -> Value {
+        return mlir::arith::AddFOp::create(nb, nl, a[0], a[1]);
+      });
   auto centered = [&](mlir::OpBuilder &nb, mlir::Location nl, Value xv,
                       Value s) -> Value {
-    Value mean = mlir::arith::DivFOp::create(nb, nl, s, f32Const(nb, nl, (double)n));
+    Value mean =
+        mlir::arith::DivFOp::create(nb, nl, s, f32Const(nb, nl, (double)n));
     return mlir::arith::SubFOp::create(nb, nl, xv, mean);
   };
-  Value var = generic(b, l, fill(empty(rt, l, &x), 0.0, l), {x.value, sum},
-                      {id, row, row}, iterators(rank, true),
-                      [&](mlir::OpBuilder &nb, mlir::Location nl,
-                          mlir::ValueRange a) -> Value {
-                        Value d = centered(nb, nl, a[0], a[1]);
-                        Value sq = mlir::arith::MulFOp::create(nb, nl, d, d);
-                        return mlir::arith::AddFOp::create(nb, nl, sq, a[2]);
-                      });
+  Value var = generic(
+      b, l, fill(empty(rt, l, &x), 0.0, l), {x.value, sum}, {id, row, row},
+      iterators(rank, true),
+      [&](mlir::OpBuilder &nb, mlir::Location nl, mlir::ValueRange a) -> Value {
+        Value d = centered(nb, nl, a[0], a[1]);
+        Value sq = mlir::arith::MulFOp::create(nb, nl, d, d);
+        return mlir::arith::AddFOp::create(nb, nl, sq, a[2]);
+      });
   llvm::SmallVector<Value> ins = {x.value, sum, var};
   llvm::SmallVector<AffineMap> maps = {id, row, row};
   if (w) {

@@ -1,10 +1,11 @@
 //===- GenImpl.h - internals of MLIRGen -------------------------*- C++ -*-===//
 //
-// The generator shared by MLIRGen.cpp (model, functions, statements, names,
-// constant expressions), OpTable.cpp (the op table, argument binding, shape
-// patterns, generic sluice op construction), GenBasic.cpp (basic ops to
-// linalg / tensor / arith / math) and GenSluice*.cpp (checks of the sluice
-// op families).
+// The generator shared by MLIRGen.cpp (model, functions, statements),
+// ConstEval.cpp (types, parameters, constant expressions), GenValues.cpp
+// (value expressions), OpTable.cpp (the ops), Binding.cpp (arguments and
+// shape patterns), Build.cpp (building ops), GenBasic.cpp and GenShape.cpp
+// (basic ops to linalg / tensor / arith / math) and GenSluice*.cpp (checks
+// of the sluice op families).
 //
 //===----------------------------------------------------------------------===//
 
@@ -13,9 +14,9 @@
 
 #include "frontend/MLIRGen.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinTypes.h"
-#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/StringMap.h"
 
@@ -31,9 +32,9 @@ llvm::StringRef dtypeName(DType t);
 /// A dimension: static (with the parameter expression it came from, if
 /// any) or a dynamic symbol.
 struct Dim {
-  int64_t size = -1;  ///< >= 0: static
-  unsigned sym = 0;   ///< dynamic: the symbol's id
-  std::string label;  ///< "d", "experts/4", or the symbol's name
+  int64_t size = -1; ///< >= 0: static
+  unsigned sym = 0;  ///< dynamic: the symbol's id
+  std::string label; ///< "d", "experts/4", or the symbol's name
 
   static Dim fixed(int64_t size, std::string label = "") {
     Dim d;
@@ -107,7 +108,7 @@ struct AttrVal {
   int64_t i = 0;
   double f = 0;
   bool b = false;
-  std::string e;              ///< enum keyword
+  std::string e; ///< enum keyword
   std::vector<int64_t> ints;
   Dim dim;                    ///< AttrKind::Dim
   const Expr *expr = nullptr; ///< the expression (AttrKind::Dims)
@@ -121,10 +122,10 @@ using GenFn = bool (Generator::*)(CallSite &, std::vector<Val> &);
 
 struct OperandInfo {
   const char *name;
-  const char *pattern;  ///< "f32[T,E]", "int[T]" (any integer), "f32*" (any
-                        ///< rank), "*" (checked by the op), "dim" (index)
+  const char *pattern; ///< "f32[T,E]", "int[T]" (any integer), "f32*" (any
+                       ///< rank), "*" (checked by the op), "dim" (index)
   bool optional;
-  const char *aliases;  ///< other keywords, "|"-separated
+  const char *aliases; ///< other keywords, "|"-separated
 };
 
 struct AttrInfo {
@@ -153,9 +154,9 @@ const std::vector<OpInfo> &opTable();
 struct CallSite {
   const Expr &call;
   const OpInfo &op;
-  std::vector<std::optional<Val>> operands;   ///< by OperandInfo index
-  std::vector<Operand> positional;            ///< variadic ops, numbers
-  std::vector<AttrVal> attrs;                 ///< by AttrInfo index
+  std::vector<std::optional<Val>> operands; ///< by OperandInfo index
+  std::vector<Operand> positional;          ///< variadic ops, numbers
+  std::vector<AttrVal> attrs;               ///< by AttrInfo index
   std::vector<llvm::SMLoc> operandLocs;
   /// Index operands given as dims (combine's num_tokens), by operand index.
   std::map<int, Dim> dimArgs;

@@ -93,7 +93,8 @@ bool Generator::genReshape(CallSite &cs, std::vector<Val> &results) {
     in.add(d, factors);
   auto dimOf = [&](const Count &c, llvm::StringRef label) {
     if (c.syms.empty())
-      return Dim::fixed(c.product, c.product == 1 && label == "1" ? "" : label.str());
+      return Dim::fixed(c.product,
+                        c.product == 1 && label == "1" ? "" : label.str());
     if (c.product == 1 && c.syms.size() == 1) {
       for (const Dim &xd : x.type.dims)
         if (!xd.isStatic() && xd.sym == c.syms[0])
@@ -121,8 +122,8 @@ bool Generator::genReshape(CallSite &cs, std::vector<Val> &results) {
     if (!evalProduct(*this, item, c))
       return false;
     if (c.overflow || c.product > INT32_MAX)
-      return error(item.loc(), "reshape: dim '" + item.text() +
-                                   "' is too large");
+      return error(item.loc(),
+                   "reshape: dim '" + item.text() + "' is too large");
     std::string label;
     for (char ch : item.text())
       if (ch != ' ')
@@ -135,8 +136,8 @@ bool Generator::genReshape(CallSite &cs, std::vector<Val> &results) {
           std::upper_bound(target.syms.begin(), target.syms.end(), sym), sym);
     }
     target.labels.insert(target.labels.end(), c.labels.begin(), c.labels.end());
-    target.overflow |= __builtin_mul_overflow(target.product, c.product,
-                                              &target.product);
+    target.overflow |=
+        __builtin_mul_overflow(target.product, c.product, &target.product);
   }
   if (rt.rank() > 8)
     return error(list.loc(), "reshape: rank " + std::to_string(rt.rank()) +
@@ -182,19 +183,22 @@ bool Generator::genReshape(CallSite &cs, std::vector<Val> &results) {
   ft.dims = {in.syms.empty() ? Dim::fixed(in.product) : freshSym("n")};
   if (rin == 0) {
     flat = mlir::tensor::ExpandShapeOp::create(
-        b, l, ft.toMlir(&ctx), flat, llvm::ArrayRef<mlir::ReassociationIndices>{},
+        b, l, ft.toMlir(&ctx), flat,
+        llvm::ArrayRef<mlir::ReassociationIndices>{},
         llvm::ArrayRef<OpFoldResult>{b.getIndexAttr(1)});
   } else if (rin > 1) {
     mlir::ReassociationIndices all;
     for (unsigned i = 0; i < rin; ++i)
       all.push_back(i);
     flat = mlir::tensor::CollapseShapeOp::create(
-        b, l, ft.toMlir(&ctx), flat, llvm::ArrayRef<mlir::ReassociationIndices>{all});
+        b, l, ft.toMlir(&ctx), flat,
+        llvm::ArrayRef<mlir::ReassociationIndices>{all});
   }
   Value r = flat;
   if (rt.rank() == 0) {
     r = mlir::tensor::CollapseShapeOp::create(
-        b, l, rt.toMlir(&ctx), flat, llvm::ArrayRef<mlir::ReassociationIndices>{});
+        b, l, rt.toMlir(&ctx), flat,
+        llvm::ArrayRef<mlir::ReassociationIndices>{});
   } else if (rt.rank() > 1) {
     // Each dynamic size is its product of symbol sizes; the -1 one is the
     // element count over the others.
@@ -235,7 +239,8 @@ bool Generator::genReshape(CallSite &cs, std::vector<Val> &results) {
       for (size_t i = 0; i < rt.rank(); ++i)
         if ((int)i != infer && rt.dims[i].isStatic())
           div = mlir::arith::MulIOp::create(
-              b, l, div, mlir::arith::ConstantIndexOp::create(b, l, rt.dims[i].size));
+              b, l, div,
+              mlir::arith::ConstantIndexOp::create(b, l, rt.dims[i].size));
       if (known)
         div = mlir::arith::MulIOp::create(b, l, div, known);
       sizes[infer] = (Value)mlir::arith::DivUIOp::create(b, l, total, div);
@@ -265,8 +270,8 @@ bool Generator::genReshape(CallSite &cs, std::vector<Val> &results) {
           dynSizes.push_back(v);
       }
       mlir::RankedTensorType rmt = rt.toMlir(&ctx);
-      Value init = mlir::tensor::EmptyOp::create(b, l, rmt.getShape(),
-                                                 rmt.getElementType(), dynSizes);
+      Value init = mlir::tensor::EmptyOp::create(
+          b, l, rmt.getShape(), rmt.getElementType(), dynSizes);
       AffineMap id = AffineMap::getMultiDimIdentityMap(rt.rank(), &ctx);
       llvm::SmallVector<mlir::utils::IteratorType> iters(
           rt.rank(), mlir::utils::IteratorType::parallel);
@@ -358,6 +363,12 @@ bool Generator::genConcat(CallSite &cs, std::vector<Val> &results) {
   OpFoldResult offset = b.getIndexAttr(0);
   int64_t staticOffset = 0;
   for (const Val &x : xs) {
+    // Nothing to copy from an operand that is statically empty (and a
+    // slice at the end of an empty dim is out of bounds for tensor ops).
+    bool emptyOperand = llvm::any_of(
+        x.type.dims, [](const Dim &d) { return d.isStatic() && d.size == 0; });
+    if (emptyOperand)
+      continue;
     llvm::SmallVector<OpFoldResult> offsets(rank, b.getIndexAttr(0)), sizes,
         strides(rank, b.getIndexAttr(1));
     offsets[axis] = offset;
@@ -376,12 +387,12 @@ bool Generator::genConcat(CallSite &cs, std::vector<Val> &results) {
       staticOffset += d.size;
       offset = b.getIndexAttr(staticOffset);
     } else {
-      Value cur = llvm::isa<Value>(offset)
-                      ? llvm::cast<Value>(offset)
-                      : (Value)mlir::arith::ConstantIndexOp::create(
-                            b, l, staticOffset);
-      offset = (Value)mlir::arith::AddIOp::create(b, l, cur,
-                                                  dimValue(x, axis, l));
+      Value cur =
+          llvm::isa<Value>(offset)
+              ? llvm::cast<Value>(offset)
+              : (Value)mlir::arith::ConstantIndexOp::create(b, l, staticOffset);
+      offset =
+          (Value)mlir::arith::AddIOp::create(b, l, cur, dimValue(x, axis, l));
     }
   }
   results.push_back(makeVal(out, rt, shortText(cs.call, "concat"), cs.loc()));
@@ -392,8 +403,8 @@ bool Generator::genSlice(CallSite &cs, std::vector<Val> &results) {
   const Val &x = *cs.get("x");
   unsigned rank = x.type.rank();
   if (rank == 0)
-    return error(x.loc, "slice: x must have rank >= 1, but " + x.name +
-                            " is " + x.type.str());
+    return error(x.loc, "slice: x must have rank >= 1, but " + x.name + " is " +
+                            x.type.str());
   int64_t axis = cs.attr("axis").i;
   if (!normalizeAxis(*this, cs, rank, axis))
     return false;
@@ -408,8 +419,8 @@ bool Generator::genSlice(CallSite &cs, std::vector<Val> &results) {
   int64_t end = cs.has("end") ? cs.attr("end").i : d.size;
   if (start < 0 || start > end || end > d.size)
     return error(cs.has("end") ? cs.attr("end").loc : cs.attr("start").loc,
-                 "slice: expects 0 <= start <= end <= " + d.str() +
-                     " (dim " + std::to_string(axis) + " of " + x.name +
+                 "slice: expects 0 <= start <= end <= " + d.str() + " (dim " +
+                     std::to_string(axis) + " of " + x.name +
                      "), got start = " + std::to_string(start) +
                      ", end = " + std::to_string(end));
   LType rt = x.type;
@@ -420,15 +431,22 @@ bool Generator::genSlice(CallSite &cs, std::vector<Val> &results) {
   llvm::SmallVector<OpFoldResult> offsets(rank, b.getIndexAttr(0)), sizes,
       strides(rank, b.getIndexAttr(1));
   offsets[axis] = b.getIndexAttr(start);
+  if (llvm::any_of(rt.dims,
+                   [](const Dim &d) { return d.isStatic() && d.size == 0; })) {
+    // An empty result: nothing to read (and an empty slice at the end of a
+    // dim is out of bounds for tensor.extract_slice).
+    results.push_back(
+        makeVal(empty(rt, l, &x), rt, shortText(cs.call, "slice"), cs.loc()));
+    return true;
+  }
   for (unsigned i = 0; i < rank; ++i)
     sizes.push_back(rt.dims[i].isStatic()
                         ? OpFoldResult(b.getIndexAttr(rt.dims[i].size))
                         : OpFoldResult(dimValue(x, i, l)));
-  Value view = mlir::tensor::ExtractSliceOp::create(b, l, rt.toMlir(&ctx),
-                                                    x.value, offsets, sizes,
-                                                    strides);
-  Value r = mlir::linalg::CopyOp::create(b, l, view, empty(rt, l, &x))
-                .getResult(0);
+  Value view = mlir::tensor::ExtractSliceOp::create(
+      b, l, rt.toMlir(&ctx), x.value, offsets, sizes, strides);
+  Value r =
+      mlir::linalg::CopyOp::create(b, l, view, empty(rt, l, &x)).getResult(0);
   results.push_back(makeVal(r, rt, shortText(cs.call, "slice"), cs.loc()));
   return true;
 }
@@ -436,8 +454,8 @@ bool Generator::genSlice(CallSite &cs, std::vector<Val> &results) {
 bool Generator::genArange(CallSite &cs, std::vector<Val> &results) {
   const AttrVal &n = cs.attr("n");
   if (n.i < 0 || n.i > INT32_MAX)
-    return error(n.loc, "arange: expects 0 <= n < 2^31, got " +
-                            std::to_string(n.i));
+    return error(n.loc,
+                 "arange: expects 0 <= n < 2^31, got " + std::to_string(n.i));
   const Dim &start = cs.attr("start").dim, &step = cs.attr("step").dim;
   if (start.isStatic() && step.isStatic() &&
       start.size + (n.i ? n.i - 1 : 0) * step.size > INT32_MAX)

@@ -23,8 +23,8 @@ SMLoc Generator::attrLoc(CallSite &cs, StringRef attr) {
 bool Generator::checkFinite(CallSite &cs, StringRef attr, bool positive) {
   const AttrVal &v = cs.attr(attr);
   if (!std::isfinite(v.f))
-    return error(attrLoc(cs, attr), std::string(cs.op.name) + ": " + attr +
-                                        " must be finite");
+    return error(attrLoc(cs, attr),
+                 std::string(cs.op.name) + ": " + attr + " must be finite");
   if (positive && v.f <= 0)
     return error(attrLoc(cs, attr), std::string(cs.op.name) + ": " + attr +
                                         " must be > 0, got " +
@@ -36,11 +36,11 @@ bool Generator::checkBound(CallSite &cs, const Val &idx, int64_t count,
                            StringRef what, bool allowMinusOne) {
   std::string op = cs.op.name;
   if (idx.bound && idx.bound->isStatic() && idx.bound->size != count)
-    return error(idx.loc, op + ": " +
-                              (op == "multi_lora_matmul" ? "adapter" : "expert") +
-                              " counts differ: " + idx.name +
-                              " comes from " + idx.boundWhy + ", but " + op +
-                              " has " + what);
+    return error(idx.loc,
+                 op + ": " +
+                     (op == "multi_lora_matmul" ? "adapter" : "expert") +
+                     " counts differ: " + idx.name + " comes from " +
+                     idx.boundWhy + ", but " + op + " has " + what);
   if (idx.range) {
     auto [lo, hi] = *idx.range;
     if (lo < (allowMinusOne ? -1 : 0) || hi > count)
@@ -61,8 +61,8 @@ static bool checkSlotIds(Generator &g, CallSite &cs, const Dim &t,
     return true;
   if (t.size < (int64_t(1) << 31) / k.size)
     return true;
-  return g.error(cs.loc(), std::string(cs.op.name) + ": T * k = " +
-                               t.str() + " * " + k.str() +
+  return g.error(cs.loc(), std::string(cs.op.name) + ": T * k = " + t.str() +
+                               " * " + k.str() +
                                " must be < 2^31 (slot ids are i32)");
 }
 
@@ -71,9 +71,10 @@ bool Generator::genTopkGate(CallSite &cs, std::vector<Val> &results) {
   const Dim &e = logits.type.dims[1];
   std::string op = "topk_gate: ";
   if (!e.isStatic())
-    return error(logits.loc, op + "the number of experts (dim 1 of logits) "
-                                  "must be static, but " + logits.name +
-                                  " is " + logits.type.str());
+    return error(logits.loc, op +
+                                 "the number of experts (dim 1 of logits) "
+                                 "must be static, but " +
+                                 logits.name + " is " + logits.type.str());
   const AttrVal &k = cs.attr("k");
   int64_t groups = cs.attr("groups").i, tg = cs.attr("topk_groups").i;
   if (k.i < 1)
@@ -86,10 +87,10 @@ bool Generator::genTopkGate(CallSite &cs, std::vector<Val> &results) {
     return error(attrLoc(cs, "groups"),
                  op + "groups must be >= 1, got " + std::to_string(groups));
   if (e.size % groups != 0)
-    return error(attrLoc(cs, "groups"),
-                 op + "the number of experts (" + e.str() +
-                     ") is not divisible by groups = " +
-                     std::to_string(groups));
+    return error(
+        attrLoc(cs, "groups"),
+        op + "the number of experts (" + e.str() +
+            ") is not divisible by groups = " + std::to_string(groups));
   if (tg < 1 || tg > groups)
     return error(attrLoc(cs, "topk_groups"),
                  op + "topk_groups must be in [1, groups = " +
@@ -103,8 +104,10 @@ bool Generator::genTopkGate(CallSite &cs, std::vector<Val> &results) {
                             " = " + std::to_string(tg * per) + ")");
   if (cs.attr("group_score").e == "top2_sum" && per < 2)
     return error(attrLoc(cs, "group_score"),
-                 op + "group_score = top2_sum needs at least 2 experts per "
-                      "group, got " + std::to_string(per));
+                 op +
+                     "group_score = top2_sum needs at least 2 experts per "
+                     "group, got " +
+                     std::to_string(per));
   if (cs.attr("renormalize").b && cs.attr("score").e == "none")
     return error(attrLoc(cs, "renormalize"),
                  op + "renormalize = true is not allowed with score = none");
@@ -117,8 +120,8 @@ bool Generator::genTopkGate(CallSite &cs, std::vector<Val> &results) {
   setResults(cs, o, {w, i}, results);
   results[1].bound = e;
   results[1].boundWhy = "topk_gate over " + std::to_string(e.size) +
-                        " experts (" +
-                        logits.name + " is " + logits.type.str() + ")";
+                        " experts (" + logits.name + " is " +
+                        logits.type.str() + ")";
   return true;
 }
 
@@ -127,9 +130,10 @@ bool Generator::genExpertChoiceGate(CallSite &cs, std::vector<Val> &results) {
   const Dim &t = logits.type.dims[0], &e = logits.type.dims[1];
   std::string op = "expert_choice_gate: ";
   if (!e.isStatic())
-    return error(logits.loc, op + "the number of experts (dim 1 of logits) "
-                                  "must be static, but " + logits.name +
-                                  " is " + logits.type.str());
+    return error(logits.loc, op +
+                                 "the number of experts (dim 1 of logits) "
+                                 "must be static, but " +
+                                 logits.name + " is " + logits.type.str());
   bool cap = cs.has("capacity"), cf = cs.has("capacity_factor");
   if (cap == cf)
     return error(cap ? attrLoc(cs, "capacity_factor") : cs.loc(),
@@ -193,8 +197,8 @@ bool Generator::genRoute(CallSite &cs, std::vector<Val> &results) {
   const AttrVal &ne = cs.attr("num_experts");
   std::string op = "route: ";
   if (ne.i < 1)
-    return error(ne.loc, op + "num_experts must be >= 1, got " +
-                             std::to_string(ne.i));
+    return error(ne.loc,
+                 op + "num_experts must be >= 1, got " + std::to_string(ne.i));
   if (ne.i > INT32_MAX - 1)
     return error(ne.loc, op + "num_experts is too large");
   if (cs.attr("block").i < 1)
@@ -211,7 +215,8 @@ bool Generator::genRoute(CallSite &cs, std::vector<Val> &results) {
     return false;
   Dim e = Dim::fixed(ne.i, ne.label);
   std::string l1 = ne.label.empty() ? "" : ne.label + "+1";
-  LType counts{DType::i32, {e}}, offsets{DType::i32, {Dim::fixed(ne.i + 1, l1)}},
+  LType counts{DType::i32, {e}},
+      offsets{DType::i32, {Dim::fixed(ne.i + 1, l1)}},
       slots{DType::i32, {freshSym("P")}}, keep{DType::i32, idx.type.dims};
   mlir::Operation *o = buildSluice(cs, {counts, offsets, slots, keep});
   setResults(cs, o, {counts, offsets, slots, keep}, results);
@@ -234,8 +239,8 @@ bool Generator::genDispatch(CallSite &cs, std::vector<Val> &results) {
   const Val &x = *cs.get("x"), &slots = *cs.get("slots");
   int64_t k = cs.attr("k").i;
   if (k < 1)
-    return error(attrLoc(cs, "k"), "dispatch: k must be >= 1, got " +
-                                       std::to_string(k));
+    return error(attrLoc(cs, "k"),
+                 "dispatch: k must be >= 1, got " + std::to_string(k));
   if (!checkSlotsK(*this, cs, slots, k))
     return false;
   LType r{DType::f32, {slots.type.dims[0], x.type.dims[1]}};
@@ -267,8 +272,10 @@ bool Generator::genCombine(CallSite &cs, std::vector<Val> &results) {
   LType r{DType::f32, {Dim(), ys.type.dims[1]}};
   if (keep) {
     if (w.type.rank() != 2)
-      return error(w.loc, op + "the token-choice form expects weights [T, k], "
-                               "but " + w.name + " is " + w.type.str());
+      return error(w.loc, op +
+                              "the token-choice form expects weights [T, k], "
+                              "but " +
+                              w.name + " is " + w.type.str());
     if (!checkDtype(cs, *keep, "keep", "i32"))
       return false;
     bool same = keep->type.rank() == 2 &&
@@ -278,18 +285,19 @@ bool Generator::genCombine(CallSite &cs, std::vector<Val> &results) {
       return mismatch(cs, "shapes of weights and keep", w, *keep);
     const Dim &k = w.type.dims[1];
     if (cs.has("k") && (!k.isStatic() || cs.attr("k").i != k.size))
-      return error(attrLoc(cs, "k"), op + "k = " +
-                                         std::to_string(cs.attr("k").i) +
-                                         " must equal dim 1 of weights (" +
-                                         k.str() + ")");
+      return error(attrLoc(cs, "k"),
+                   op + "k = " + std::to_string(cs.attr("k").i) +
+                       " must equal dim 1 of weights (" + k.str() + ")");
     if (!checkSlotIds(*this, cs, w.type.dims[0], k) ||
         (k.isStatic() && !checkSlotsK(*this, cs, slots, k.size)))
       return false;
     r.dims[0] = w.type.dims[0];
   } else {
     if (w.type.rank() != 1)
-      return error(w.loc, op + "the per-slot form expects slot_weights [P], "
-                               "but " + w.name + " is " + w.type.str());
+      return error(w.loc, op +
+                              "the per-slot form expects slot_weights [P], "
+                              "but " +
+                              w.name + " is " + w.type.str());
     if (!w.type.dims[0].same(slots.type.dims[0]))
       return mismatch(cs, "slot counts", slots, w);
     if (!cs.has("k"))
@@ -330,8 +338,10 @@ bool Generator::genMoe(CallSite &cs, std::vector<Val> &results) {
   bool wc = cs.has("const_wc"), v = cs.has("const_v");
   if ((nk > 0) != wc || (nk > 0) != v)
     return error(nk > 0 ? cs.loc() : cs.operandLocs[wc ? 10 : 11],
-                 op + "const_wc and const_v are given exactly when num_const "
-                      "> 0 (num_const = " + std::to_string(nk) + ")");
+                 op +
+                     "const_wc and const_v are given exactly when num_const "
+                     "> 0 (num_const = " +
+                     std::to_string(nk) + ")");
   if (nk > 0) {
     const Dim &z = cs.vars.lookup("Z").first;
     if (!z.isStatic() || z.size != nk)
@@ -346,8 +356,8 @@ bool Generator::genMoe(CallSite &cs, std::vector<Val> &results) {
   const Dim &e = wg.type.dims[0];
   if (e.isStatic()) {
     int64_t total = e.size + nz + nc + nk;
-    std::string what = std::to_string(total) + " experts (" + wg.name +
-                       " is " + wg.type.str();
+    std::string what =
+        std::to_string(total) + " experts (" + wg.name + " is " + wg.type.str();
     if (nz || nc || nk)
       what += "; plus " + std::to_string(nz) + " zero, " + std::to_string(nc) +
               " copy and " + std::to_string(nk) + " constant experts";
@@ -363,10 +373,9 @@ bool Generator::genLoss(CallSite &cs, std::vector<Val> &results) {
   if (StringRef(cs.op.name) == "load_balance_loss") {
     const Val &p = *cs.get("probs"), &idx = *cs.get("indices");
     const Dim &e = p.type.dims[1];
-    if (e.isStatic() &&
-        !checkBound(cs, idx, e.size,
-                    std::to_string(e.size) + " experts (" + p.name + " is " +
-                        p.type.str() + ")"))
+    if (e.isStatic() && !checkBound(cs, idx, e.size,
+                                    std::to_string(e.size) + " experts (" +
+                                        p.name + " is " + p.type.str() + ")"))
       return false;
   }
   LType r{DType::f32, {}};

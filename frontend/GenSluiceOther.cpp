@@ -30,13 +30,15 @@ bool Generator::checkPoolAttrs(CallSite &cs, const Dim &features) {
                      " must divide the features " + features.str());
   if (const Val *gp = cs.get("group_p")) {
     if (cs.attr("kind").e != "gem")
-      return error(gp->loc, op + "group_p is only allowed with kind = gem, "
-                                 "got kind = " + cs.attr("kind").e);
+      return error(gp->loc, op +
+                                "group_p is only allowed with kind = gem, "
+                                "got kind = " +
+                                cs.attr("kind").e);
     const Dim &g = gp->type.dims[0];
     if (!g.isStatic() || g.size != groups)
-      return error(gp->loc, op + "group_p must have groups = " +
-                                std::to_string(groups) + " entries, but " +
-                                gp->name + " is " + gp->type.str());
+      return error(gp->loc,
+                   op + "group_p must have groups = " + std::to_string(groups) +
+                       " entries, but " + gp->name + " is " + gp->type.str());
   }
   return true;
 }
@@ -59,8 +61,8 @@ bool Generator::genSegmentPool(CallSite &cs, std::vector<Val> &results) {
   const Dim &s = off.type.dims[0];
   if (s.isStatic() && s.size < 1)
     return error(off.loc, "segment_pool: offsets must have B + 1 >= 1 "
-                          "entries, but " + off.name + " is " +
-                              off.type.str());
+                          "entries, but " +
+                              off.name + " is " + off.type.str());
   if (!checkPoolAttrs(cs, x.type.dims[1]))
     return false;
   Dim bdim = s.isStatic() ? Dim::fixed(s.size - 1) : freshSym("B");
@@ -75,10 +77,11 @@ static bool checkSpatial(Generator &g, CallSite &cs, const Val &x) {
   for (unsigned i = 2; i < 4; ++i)
     if (x.type.dims[i].isStatic() && x.type.dims[i].size < 1)
       return g.error(x.loc, std::string(cs.op.name) + ": " +
-                                (i == 2 ? "H" : "W") +
-                                " (dim " + std::to_string(i) + " of x) must "
-                                "be >= 1, but " + x.name + " is " +
-                                x.type.str());
+                                (i == 2 ? "H" : "W") + " (dim " +
+                                std::to_string(i) +
+                                " of x) must "
+                                "be >= 1, but " +
+                                x.name + " is " + x.type.str());
   return true;
 }
 
@@ -91,12 +94,14 @@ bool Generator::genAdaptivePool(CallSite &cs, std::vector<Val> &results) {
   if (os.ints[0] < 1 || os.ints[1] < 1 || os.ints[0] > INT32_MAX ||
       os.ints[1] > INT32_MAX)
     return error(os.loc, "adaptive_pool: output_size entries must be >= 1, "
-                         "got [" + std::to_string(os.ints[0]) + ", " +
+                         "got [" +
+                             std::to_string(os.ints[0]) + ", " +
                              std::to_string(os.ints[1]) + "]");
   if (!checkSpatial(*this, cs, x))
     return false;
-  LType r{DType::f32, {x.type.dims[0], x.type.dims[1], Dim::fixed(os.ints[0]),
-                       Dim::fixed(os.ints[1])}};
+  LType r{DType::f32,
+          {x.type.dims[0], x.type.dims[1], Dim::fixed(os.ints[0]),
+           Dim::fixed(os.ints[1])}};
   mlir::Operation *o = buildSluice(cs, {r});
   setResults(cs, o, {r}, results);
   return true;
@@ -109,20 +114,24 @@ bool Generator::genSpatialPyramidPool(CallSite &cs, std::vector<Val> &results) {
     return error(levels.loc, "spatial_pyramid_pool: levels must have at least "
                              "one level");
   int64_t bins = 0;
+  if (levels.ints.size() > 64)
+    return error(levels.loc, "spatial_pyramid_pool: at most 64 levels");
   for (int64_t l : levels.ints) {
     if (l < 1 || l > 4096)
       return error(levels.loc, "spatial_pyramid_pool: every level must be in "
-                               "[1, 4096], got " + std::to_string(l));
+                               "[1, 4096], got " +
+                                   std::to_string(l));
     bins += l * l;
   }
   if (!checkSpatial(*this, cs, x))
     return false;
   const Dim &c = x.type.dims[1];
   Dim out = freshSym(c.str() + "*" + std::to_string(bins));
+  int64_t width;
   if (c.isStatic()) {
-    if (c.size * bins > INT32_MAX)
+    if (__builtin_mul_overflow(c.size, bins, &width) || width > INT32_MAX)
       return error(levels.loc, "spatial_pyramid_pool: the result is too wide");
-    out = Dim::fixed(c.size * bins);
+    out = Dim::fixed(width);
   }
   LType r{DType::f32, {x.type.dims[0], out}};
   mlir::Operation *o = buildSluice(cs, {r});
@@ -136,9 +145,10 @@ bool Generator::genAttentionPool(CallSite &cs, std::vector<Val> &results) {
   if (!checkDtype(cs, q, "query", "f32"))
     return false;
   if (q.type.rank() != 2)
-    return error(q.loc, op + "query must have rank 2 ([Q, D] for kind dot, "
-                             "[D, D] for featurewise), but " + q.name +
-                             " is " + q.type.str());
+    return error(q.loc, op +
+                            "query must have rank 2 ([Q, D] for kind dot, "
+                            "[D, D] for featurewise), but " +
+                            q.name + " is " + q.type.str());
   const Dim &d = x.type.dims[2];
   Dim qd;
   if (cs.attr("kind").e == "featurewise") {
@@ -146,10 +156,11 @@ bool Generator::genAttentionPool(CallSite &cs, std::vector<Val> &results) {
       return error(attrLoc(cs, "heads"), op + "kind = featurewise takes no "
                                               "heads");
     if (!q.type.dims[0].same(d) || !q.type.dims[1].same(d))
-      return error(q.loc, op + "kind = featurewise expects w of shape [D, D] "
-                               "with D the features of x: " + x.name + " is " +
-                               x.type.str() + ", " + q.name + " is " +
-                               q.type.str());
+      return error(q.loc, op +
+                              "kind = featurewise expects w of shape [D, D] "
+                              "with D the features of x: " +
+                              x.name + " is " + x.type.str() + ", " + q.name +
+                              " is " + q.type.str());
     qd = Dim::fixed(1);
   } else {
     if (!q.type.dims[1].same(d))
@@ -160,9 +171,9 @@ bool Generator::genAttentionPool(CallSite &cs, std::vector<Val> &results) {
         return error(attrLoc(cs, "heads"),
                      op + "heads must be >= 1, got " + std::to_string(h));
       if (d.isStatic() && d.size % h != 0)
-        return error(attrLoc(cs, "heads"),
-                     op + "heads = " + std::to_string(h) +
-                         " must divide the features " + d.str());
+        return error(attrLoc(cs, "heads"), op + "heads = " + std::to_string(h) +
+                                               " must divide the features " +
+                                               d.str());
     }
     qd = q.type.dims[0];
   }
@@ -183,10 +194,10 @@ bool Generator::genLoraMatmul(CallSite &cs, std::vector<Val> &results) {
               (g->type.rank() == 2 && g->type.dims[0].same(x.type.dims[0]) &&
                g->type.dims[1].same(r));
     if (!ok)
-      return error(g->loc, op + "rank_gates must be [r] or [T, r] with r = " +
-                               r.str() + " and T of " + x.name + " (" +
-                               x.type.str() + "), but " + g->name + " is " +
-                               g->type.str());
+      return error(g->loc,
+                   op + "rank_gates must be [r] or [T, r] with r = " + r.str() +
+                       " and T of " + x.name + " (" + x.type.str() + "), but " +
+                       g->name + " is " + g->type.str());
   }
   if (cs.has("active_rank")) {
     int64_t ar = cs.attr("active_rank").i;
@@ -212,10 +223,10 @@ bool Generator::genMultiLoraMatmul(CallSite &cs, std::vector<Val> &results) {
   if (cs.has("scale") && !checkFinite(cs, "scale"))
     return false;
   const Dim &l = a.type.dims[0];
-  if (l.isStatic() &&
-      !checkBound(cs, ids, l.size, std::to_string(l.size) + " adapters (" + a.name + " is " +
-                                       a.type.str() + ")",
-                  /*allowMinusOne=*/true))
+  if (l.isStatic() && !checkBound(cs, ids, l.size,
+                                  std::to_string(l.size) + " adapters (" +
+                                      a.name + " is " + a.type.str() + ")",
+                                  /*allowMinusOne=*/true))
     return false;
   LType rt{DType::f32, {x.type.dims[0], w.type.dims[1]}};
   mlir::Operation *o = buildSluice(cs, {rt});
@@ -272,8 +283,8 @@ bool Generator::genSparsify(CallSite &cs, std::vector<Val> &results) {
 bool Generator::genTopk(CallSite &cs, std::vector<Val> &results) {
   const Val &x = *cs.get("x");
   if (x.type.rank() == 0)
-    return error(x.loc, "topk: x must have rank >= 1, but " + x.name +
-                            " is " + x.type.str());
+    return error(x.loc, "topk: x must have rank >= 1, but " + x.name + " is " +
+                            x.type.str());
   const AttrVal &k = cs.attr("k");
   const Dim &n = x.type.dims.back();
   if (k.i < 0 || (n.isStatic() && k.i > n.size) || k.i > INT32_MAX)
@@ -287,7 +298,7 @@ bool Generator::genTopk(CallSite &cs, std::vector<Val> &results) {
   mlir::Operation *o = buildSluice(cs, {v, i});
   setResults(cs, o, {v, i}, results);
   results[1].bound = n;
-  results[1].boundWhy = "topk over the last dim of " + x.name + " (" +
-                        x.type.str() + ")";
+  results[1].boundWhy =
+      "topk over the last dim of " + x.name + " (" + x.type.str() + ")";
   return true;
 }

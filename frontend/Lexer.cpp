@@ -148,8 +148,8 @@ Token Lexer::lexNumber(const char *start) {
     while (cur < end && (llvm::isAlnum(*cur) || *cur == '_'))
       ++cur;
     return lexError(s, "invalid suffix '" + llvm::StringRef(s, cur - s) +
-                           "' on number '" +
-                           llvm::StringRef(start, s - start) + "'");
+                           "' on number '" + llvm::StringRef(start, s - start) +
+                           "'");
   }
   Token t = make(isFloat ? TokKind::number : TokKind::integer, start);
   if (isFloat) {

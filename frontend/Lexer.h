@@ -53,8 +53,12 @@ struct Token {
   bool isIdent(llvm::StringRef s) const {
     return kind == TokKind::identifier && spelling == s;
   }
-  llvm::SMLoc loc() const { return llvm::SMLoc::getFromPointer(spelling.begin()); }
-  llvm::SMLoc endLoc() const { return llvm::SMLoc::getFromPointer(spelling.end()); }
+  llvm::SMLoc loc() const {
+    return llvm::SMLoc::getFromPointer(spelling.begin());
+  }
+  llvm::SMLoc endLoc() const {
+    return llvm::SMLoc::getFromPointer(spelling.end());
+  }
 };
 
 /// A readable name of a token kind for diagnostics ("')'").

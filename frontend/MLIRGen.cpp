@@ -25,162 +25,13 @@ mlir::Location Generator::loc(SMLoc l) {
 }
 
 //===----------------------------------------------------------------------===//
-// Values and names
-//===----------------------------------------------------------------------===//
-
-Val Generator::makeVal(mlir::Value v, LType t, std::string name, SMLoc l) {
-  for (unsigned i = 0; i < t.rank(); ++i)
-    if (!t.dims[i].isStatic() && !symSources.count(t.dims[i].sym))
-      symSources[t.dims[i].sym] = {v, i};
-  Val out;
-  out.value = v;
-  out.type = std::move(t);
-  out.name = std::move(name);
-  out.loc = l;
-  return out;
-}
-
-const Generator::Binding *Generator::lookup(const Expr &e) {
-  auto it = scope.find(e.name);
-  return it == scope.end() ? nullptr : &it->second;
-}
-
-bool Generator::genValue(const Expr &e, Operand &out) {
-  out.loc = e.loc();
-  out.text = shortText(e, "this expression");
-  switch (e.kind) {
-  case Expr::Kind::Int:
-    out.number = (double)e.intValue;
-    out.isInt = true;
-    return true;
-  case Expr::Kind::Float:
-    out.number = e.floatValue;
-    return true;
-  case Expr::Kind::Name: {
-    if (const Binding *bd = lookup(e)) {
-      if (bd->poisoned)
-        return false;
-      out.tensor = bd->val;
-      out.tensor->loc = e.loc();
-      return true;
-    }
-    if (auto it = paramValues.find(e.name); it != paramValues.end()) {
-      out.number = (double)it->second;
-      out.isInt = true;
-      return true;
-    }
-    std::vector<std::string> names;
-    for (auto &s : scope)
-      names.push_back(s.getKey().str());
-    for (auto &p : params)
-      names.push_back(p.first);
-    if (lookupOp(e.name))
-      return error(e.loc(), "'" + e.name + "' is an op; call it: " + e.name +
-                                "(...)");
-    if (symbols.count(e.name))
-      return error(e.loc(), "'" + e.name + "' is a dynamic dim, not a value");
-    return error(e.loc(), "undefined name '" + e.name + "'" +
-                              didYouMean(e.name, names));
-  }
-  case Expr::Kind::Call: {
-    std::vector<Val> results;
-    if (!genCall(e, results))
-      return false;
-    if (results.size() != 1)
-      return error(e.loc(), "'" + e.name + "' returns " +
-                                std::to_string(results.size()) +
-                                " values; assign them to names first "
-                                "(a, b = " + e.name + "(...))");
-    out.tensor = results[0];
-    return true;
-  }
-  case Expr::Kind::Binary:
-    return genBinary(e, out);
-  case Expr::Kind::Neg: {
-    Operand inner;
-    if (!genValue(*e.operands[0], inner))
-      return false;
-    if (!inner.tensor) {
-      out.number = -inner.number;
-      out.isInt = inner.isInt;
-      return true;
-    }
-    Operand m1;
-    m1.number = -1;
-    m1.loc = e.loc();
-    Val v;
-    if (!elementwise("neg", '*', inner, m1, e.loc(), v))
-      return false;
-    out.tensor = v;
-    return true;
-  }
-  case Expr::Kind::Bool:
-    return error(e.loc(), "expected a tensor or a number, got '" + e.text() +
-                              "'");
-  case Expr::Kind::List:
-    return error(e.loc(), "a list is not a value; lists are attribute "
-                          "values (levels = [4, 2, 1])");
-  }
-  return false;
-}
-
-bool Generator::genBinary(const Expr &e, Operand &out) {
-  Operand l, r;
-  if (!genValue(*e.operands[0], l) || !genValue(*e.operands[1], r))
-    return false;
-  if (!l.tensor && !r.tensor) {
-    if (e.op == '/' && r.number == 0)
-      return error(e.loc(), "division by zero in '" + e.text() + "'");
-    out.number = e.op == '+'   ? l.number + r.number
-                 : e.op == '-' ? l.number - r.number
-                 : e.op == '*' ? l.number * r.number
-                               : l.number / r.number;
-    return true;
-  }
-  const char *name = e.op == '+'   ? "add"
-                     : e.op == '-' ? "sub"
-                     : e.op == '*' ? "mul"
-                                   : "div";
-  Val v;
-  if (!elementwise(name, e.op, l, r, e.loc(), v))
-    return false;
-  v.name = shortText(e, name);
-  out.tensor = v;
-  return true;
-}
-
-bool Generator::genTensor(const Expr &e, Val &out, StringRef what) {
-  Operand o;
-  if (!genValue(e, o))
-    return false;
-  if (!o.tensor)
-    return error(e.loc(), "expected a tensor for " + what + ", got the number '" +
-                              e.text() + "'");
-  out = *o.tensor;
-  return true;
-}
-
-bool Generator::genCall(const Expr &e, std::vector<Val> &results) {
-  const OpInfo *op = lookupOp(e.name);
-  if (!op) {
-    if (auto it = scope.find(e.name); it != scope.end())
-      return error(e.loc(), "'" + e.name + "' is a value, not an op");
-    return error(e.loc(), "unknown op '" + e.name + "'" +
-                              didYouMean(e.name, knownOps()));
-  }
-  CallSite cs(e, *op);
-  if (!bindArgs(cs) || !matchPatterns(cs))
-    return false;
-  return (this->*(op->gen))(cs, results);
-}
-
-//===----------------------------------------------------------------------===//
 // Statements and functions
 //===----------------------------------------------------------------------===//
 
 bool Generator::defineName(const Target &t, Binding::Kind kind) {
   if (paramValues.count(t.name) ||
-      llvm::any_of(model.params, [&](const Param &p) { return p.name == t.name; }))
+      llvm::any_of(model.params,
+                   [&](const Param &p) { return p.name == t.name; }))
     return error(t.loc, "'" + t.name + "' is a model parameter; give the " +
                             (kind == Binding::Value ? "value" : "tensor") +
                             " another name");
@@ -206,11 +57,11 @@ bool Generator::checkAnnotation(const Target &t, Val &v, StringRef what) {
                                      tmp.str() + " but is " + v.type.str());
   }
   if (ts.dims.size() != v.type.rank())
-    return error(ts.range.Start,
-                 what + " '" + t.name + "' is declared with rank " +
-                     std::to_string(ts.dims.size()) + " but is " +
-                     v.type.str() + " (rank " + std::to_string(v.type.rank()) +
-                     ")");
+    return error(ts.range.Start, what + " '" + t.name +
+                                     "' is declared with rank " +
+                                     std::to_string(ts.dims.size()) +
+                                     " but is " + v.type.str() + " (rank " +
+                                     std::to_string(v.type.rank()) + ")");
   for (unsigned i = 0; i < ts.dims.size(); ++i) {
     const Expr &de = *ts.dims[i];
     const Dim &have = v.type.dims[i];
@@ -218,8 +69,9 @@ bool Generator::checkAnnotation(const Target &t, Val &v, StringRef what) {
                    !symbols.count(de.name);
     if (newName) {
       if (have.isStatic())
-        return error(de.loc(), "'" + de.name + "' is not a parameter, so it "
-                               "names a dynamic dim, but dim " +
+        return error(de.loc(), "'" + de.name +
+                                   "' is not a parameter, so it "
+                                   "names a dynamic dim, but dim " +
                                    std::to_string(i) + " of " + what + " '" +
                                    t.name + "' is static: " + v.type.str());
       Dim named = have;
@@ -270,17 +122,15 @@ bool Generator::genAssign(const Stmt &s) {
     std::string what = s.value->kind == Expr::Kind::Call
                            ? s.value->name
                            : shortText(*s.value, "the right-hand side");
-    ok = error(s.targets[results.size() < s.targets.size() ? results.size()
-                                                           : 0]
-                   .loc,
-               "'" + what + "' " +
-                   (s.value->kind == Expr::Kind::Call ? "returns " : "is ") +
-                   std::to_string(results.size()) +
-                   (results.size() == 1 ? " value" : " values") +
-                   (names.empty() ? "" : " (" + names + ")") + ", but " +
-                   std::to_string(s.targets.size()) +
-                   (s.targets.size() == 1 ? " name is" : " names are") +
-                   " assigned");
+    ok = error(
+        s.targets[results.size() < s.targets.size() ? results.size() : 0].loc,
+        "'" + what + "' " +
+            (s.value->kind == Expr::Kind::Call ? "returns " : "is ") +
+            std::to_string(results.size()) +
+            (results.size() == 1 ? " value" : " values") +
+            (names.empty() ? "" : " (" + names + ")") + ", but " +
+            std::to_string(s.targets.size()) +
+            (s.targets.size() == 1 ? " name is" : " names are") + " assigned");
   }
   for (size_t i = 0; i < s.targets.size(); ++i) {
     const Target &t = s.targets[i];
@@ -347,8 +197,10 @@ bool Generator::genFunction(const Function &f) {
       for (size_t i = 0; !isInput && i < t.rank(); ++i)
         if (!t.dims[i].isStatic()) {
           error(s.targets[0].type->dims[i]->loc(),
-                "weight '" + s.targets[0].name + "' must have a static "
-                "shape, but dim " + std::to_string(i) + " is the dynamic dim '" +
+                "weight '" + s.targets[0].name +
+                    "' must have a static "
+                    "shape, but dim " +
+                    std::to_string(i) + " is the dynamic dim '" +
                     t.dims[i].label + "'");
           d.type.reset();
           break;
@@ -359,12 +211,12 @@ bool Generator::genFunction(const Function &f) {
       if (evalInt(*s.rangeLo, lo) && evalInt(*s.rangeHi, hi)) {
         if (lo >= hi)
           error(s.rangeLoc, "range(lo, hi) expects lo < hi, got range(" +
-                                std::to_string(lo) + ", " +
-                                std::to_string(hi) + ")");
+                                std::to_string(lo) + ", " + std::to_string(hi) +
+                                ")");
         else if (d.type && d.type->dtype == DType::f32)
           error(s.rangeLoc, "range(lo, hi) is a hint for integer inputs; "
-                            "input '" + s.targets[0].name + "' is " +
-                                d.type->str());
+                            "input '" +
+                                s.targets[0].name + "' is " + d.type->str());
         else
           d.range = {lo, hi};
       }
@@ -375,12 +227,12 @@ bool Generator::genFunction(const Function &f) {
   std::vector<ArgDecl> args = inputs;
   args.insert(args.end(), weights.begin(), weights.end());
   for (const ArgDecl &a : args)
-    argTypes.push_back(a.type ? mlir::Type(a.type->toMlir(&ctx))
-                              : mlir::Type(mlir::RankedTensorType::get(
-                                    {}, b.getF32Type())));
+    argTypes.push_back(
+        a.type ? mlir::Type(a.type->toMlir(&ctx))
+               : mlir::Type(mlir::RankedTensorType::get({}, b.getF32Type())));
   b.setInsertionPointToEnd(module.getBody());
-  auto fn = mlir::func::FuncOp::create(
-      b, loc(f.loc), f.name, b.getFunctionType(argTypes, {}));
+  auto fn = mlir::func::FuncOp::create(b, loc(f.loc), f.name,
+                                       b.getFunctionType(argTypes, {}));
   mlir::Block *entry = fn.addEntryBlock();
   b.setInsertionPointToStart(entry);
 
@@ -431,8 +283,10 @@ bool Generator::genFunction(const Function &f) {
         bool dup = false;
         for (const Output &o : outputs)
           if (o.name == t.name) {
-            error(t.loc, "'" + t.name + "' is already an output of "
-                         "function '" + f.name + "'");
+            error(t.loc, "'" + t.name +
+                             "' is already an output of "
+                             "function '" +
+                             f.name + "'");
             note(o.loc, "first output here");
             dup = true;
           }
@@ -457,7 +311,8 @@ bool Generator::genFunction(const Function &f) {
   llvm::SmallVector<mlir::Type> retTypes;
   for (const Output &o : outputs) {
     mlir::Value v = o.val.value;
-    bool copy = llvm::isa<mlir::BlockArgument>(v) || llvm::is_contained(rets, v);
+    bool copy =
+        llvm::isa<mlir::BlockArgument>(v) || llvm::is_contained(rets, v);
     if (copy) {
       mlir::Location l = loc(o.loc);
       mlir::Value init = empty(o.val.type, l, &o.val);
@@ -479,7 +334,8 @@ bool Generator::genFunction(const Function &f) {
     return anyDynamic ? b.getArrayAttr(names) : mlir::Attribute();
   };
   for (unsigned i = 0; i < args.size(); ++i) {
-    fn.setArgAttr(i, "sluice.name", b.getStringAttr(args[i].stmt->targets[0].name));
+    fn.setArgAttr(i, "sluice.name",
+                  b.getStringAttr(args[i].stmt->targets[0].name));
     if (mlir::Attribute d = dimsAttr(*args[i].type))
       fn.setArgAttr(i, "sluice.dims", d);
     if (args[i].weight)
@@ -521,8 +377,9 @@ Generator::run(llvm::ArrayRef<ParamOverride> overrides) {
   for (const Stmt &w : model.weights) {
     const Target &t = w.targets[0];
     if (paramValues.count(t.name)) {
-      error(t.loc, "'" + t.name + "' is a model parameter; give the weight "
-                                  "another name");
+      error(t.loc, "'" + t.name +
+                       "' is a model parameter; give the weight "
+                       "another name");
       continue;
     }
     if (auto it = weightNames.find(t.name); it != weightNames.end()) {

@@ -9,7 +9,6 @@
 
 #include "dialect/SluiceOps.h"
 
-
 using namespace sluice::frontend;
 using llvm::SMLoc;
 using llvm::StringRef;
@@ -242,4 +241,3 @@ bool CallSite::has(StringRef name) const {
     return attrs[i].given;
   return get(name) != nullptr;
 }
-

@@ -61,10 +61,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     return 0;
   fe::dumpModel(llvm::nulls(), *model, sourceMgr);
 
-  // Also exercise --param overrides on the model's first parameter.
+  // Also exercise --param overrides: for most inputs, every parameter gets
+  // a small value (-1 to 8) drawn from the input's bytes, which turns the
+  // seeds' valid models into models with empty, unit and odd sizes.
   std::vector<fe::ParamOverride> overrides;
-  if (!model->params.empty() && size % 3 == 0)
-    overrides.push_back({model->params.front().name, (int64_t)(size % 7) - 1});
+  if (size % 4 != 0)
+    for (size_t i = 0; i < model->params.size(); ++i)
+      overrides.push_back({model->params[i].name,
+                           (int64_t)(data[(i * 7 + 3) % size] % 10) - 1});
 
   std::string verifierErrors;
   mlir::ScopedDiagnosticHandler handler(ctx.get(), [&](mlir::Diagnostic &d) {
