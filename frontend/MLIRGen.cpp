@@ -321,7 +321,7 @@ bool Generator::genFunction(const Function &f) {
     rets.push_back(v);
     retTypes.push_back(v.getType());
   }
-  mlir::func::ReturnOp::create(b, loc(f.loc), rets);
+  mlir::func::ReturnOp::create(b, loc(outputs.front().loc), rets);
   fn.setFunctionType(b.getFunctionType(argTypes, retTypes));
 
   auto dimsAttr = [&](const LType &t) -> mlir::Attribute {

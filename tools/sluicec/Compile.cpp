@@ -44,6 +44,17 @@ std::unique_ptr<MLIRContext> sluicec::makeContext() {
   return ctx;
 }
 
+static bool printDebugInfo = false;
+void sluicec::setPrintDebugInfo(bool enable) { printDebugInfo = enable; }
+
+/// How textual IR stages are printed.
+static mlir::OpPrintingFlags printingFlags() {
+  mlir::OpPrintingFlags flags;
+  if (printDebugInfo)
+    flags.enableDebugInfo(/*enable=*/true, /*prettyForm=*/false);
+  return flags;
+}
+
 bool sluicec::isLanguageModel(llvm::StringRef path) {
   return llvm::sys::path::extension(path) == ".sl";
 }
@@ -244,7 +255,7 @@ bool sluicec::compileModel(ModuleOp module, EmitKind emit, llvm::StringRef path,
   if (emit == EmitKind::Mlir) {
     if (!writeAtomically(path,
                          [&](llvm::raw_ostream &os) {
-                           module.print(os);
+                           module.print(os, printingFlags());
                            os << "\n";
                            return true;
                          },
@@ -266,7 +277,7 @@ bool sluicec::compileModel(ModuleOp module, EmitKind emit, llvm::StringRef path,
   if (emit == EmitKind::MlirLowered) {
     if (!writeAtomically(path,
                          [&](llvm::raw_ostream &os) {
-                           module.print(os);
+                           module.print(os, printingFlags());
                            os << "\n";
                            return true;
                          },

@@ -44,6 +44,9 @@ bool writeAtomically(llvm::StringRef path,
                      const std::function<bool(llvm::raw_ostream &)> &write,
                      std::string &error);
 
+/// Prints `--emit=mlir` / `mlir-lowered` with locations (`loc(...)`).
+void setPrintDebugInfo(bool enable);
+
 /// Runs the system C compiler (cc, gcc or clang) with `args`.
 bool runCCompiler(llvm::ArrayRef<std::string> args, std::string &error);
 

@@ -51,6 +51,11 @@ cl::opt<sluicec::EmitKind> emitKind(
         clEnumValN(sluicec::EmitKind::Module, "module",
                    "a module the runtime loads (.so; the default)")),
     cl::sub(compileCmd));
+cl::opt<bool> printDebugInfo(
+    "mlir-print-debuginfo",
+    cl::desc("Print locations in --emit=mlir / mlir-lowered (the .sl or "
+             ".mlir line and column of every op)"),
+    cl::sub(compileCmd));
 cl::opt<std::string> prefix("prefix",
                             cl::desc("Prefix of the library's C entry points "
                                      "(default: the output's stem)"),
@@ -183,6 +188,7 @@ int main(int argc, char **argv) {
     std::string out = compileOutput.empty()
                           ? defaultOutput(compileInput, emitKind)
                           : compileOutput.getValue();
+    sluicec::setPrintDebugInfo(printDebugInfo);
     if (emitKind == sluicec::EmitKind::Ast)
       return sluicec::dumpAst(compileInput, sourceMgr, out) ? 0 : 1;
     auto module = sluicec::loadModel(*ctx, compileInput, sourceMgr, params);
