@@ -148,7 +148,6 @@ struct OpInfo {
 };
 
 const OpInfo *lookupOp(llvm::StringRef name);
-const std::vector<OpInfo> &opTable();
 
 /// One call, its arguments bound to the op's operands and attributes.
 struct CallSite {
@@ -200,7 +199,6 @@ public:
 
   // Value expressions.
   bool genValue(const Expr &e, Operand &out);
-  bool genTensor(const Expr &e, Val &out, llvm::StringRef what);
   bool genCall(const Expr &e, std::vector<Val> &results);
   bool genBinary(const Expr &e, Operand &out);
   /// Records where a value's dynamic dims can be read at run time.
@@ -314,7 +312,6 @@ public:
                  llvm::StringRef label);
   /// Model-level weights: name -> (type, statement).
   std::vector<std::pair<const Stmt *, std::optional<LType>>> modelWeights;
-  unsigned exprDepth = 0;
 
 private:
   bool genFunction(const Function &f);

@@ -137,17 +137,6 @@ bool Generator::genBinary(const Expr &e, Operand &out) {
   return true;
 }
 
-bool Generator::genTensor(const Expr &e, Val &out, StringRef what) {
-  Operand o;
-  if (!genValue(e, o))
-    return false;
-  if (!o.tensor)
-    return error(e.loc(), "expected a tensor for " + what +
-                              ", got the number '" + e.text() + "'");
-  out = *o.tensor;
-  return true;
-}
-
 bool Generator::genCall(const Expr &e, std::vector<Val> &results) {
   const OpInfo *op = lookupOp(e.name);
   if (!op) {

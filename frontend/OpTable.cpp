@@ -161,8 +161,6 @@ static const std::vector<OpInfo> kOps = {
 };
 // clang-format on
 
-const std::vector<OpInfo> &sluice::frontend::opTable() { return kOps; }
-
 const OpInfo *sluice::frontend::lookupOp(StringRef name) {
   for (const OpInfo &op : kOps)
     if (name == op.name)
