@@ -1,0 +1,90 @@
+/*===- sluice/ukernels.h - CPU micro-kernels called by compiled code -------===*
+ *
+ * The CPU lowering turns the heavy loops of a model (GEMMs of the router,
+ * experts, LoRA and dense layers) into calls of these kernels, as IREE does
+ * with its ukernels. They are exported by libsluice_runtime.so (resolved
+ * when a module loads) and embedded in `sluicec compile --emit=library`
+ * archives. Plain C ABI, version 1 (docs/abi.md, "Micro-kernels").
+ *
+ *===----------------------------------------------------------------------===*/
+#ifndef SLUICE_UKERNELS_H
+#define SLUICE_UKERNELS_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Activations applied in the GEMM epilogue: the formulas of #sluice.act
+ *  (codegen emitActivation), numbered apart from the enum's values. */
+enum {
+  SLUICE_UK_ACT_NONE = 0,
+  SLUICE_UK_ACT_SILU = 1,      /* x * sigmoid(x) */
+  SLUICE_UK_ACT_GELU = 2,      /* 0.5 x (1 + erf(x / sqrt 2)) */
+  SLUICE_UK_ACT_GELU_TANH = 3, /* 0.5 x (1 + tanh(sqrt(2/pi)(x + 0.044715 x^3))) */
+  SLUICE_UK_ACT_RELU = 4,      /* max(x, 0) */
+  SLUICE_UK_ACT_SIGMOID = 5,   /* 1 / (1 + exp(-x)) */
+};
+
+/** One (grouped, gathered, scattered, fused) fp32 GEMM. All matrices are
+ *  row-major with the given row strides (in elements). For every product
+ *  row m in [0, M), with g the group whose [group_rows[g], group_rows[g+1])
+ *  contains m (g = 0 when group_rows is null):
+ *
+ *    ra  = a_rows ? a_rows[m] : m            (ra < 0: the product row is 0)
+ *    arow = A + (ra / a_div) * lda
+ *    acc[n] = sum_k arow[k] * B_g[k, n]  + sum_i A2[m, i] * B3_g[i, n]
+ *             + (bias ? bias[n] : 0)
+ *    if b2: acc[n] = act(acc[n]) * (sum_k arow[k] * B2_g[k, n])   (GLU)
+ *    else:  acc[n] = act(acc[n])
+ *    rc  = c_rows ? c_rows[m] : m            (rc < 0: row m is dropped)
+ *    s   = c_scale ? c_scale[rc] : 1
+ *    C[rc / c_div, n]  (accumulate ? += : =)  s * acc[n]
+ *
+ *  with B_g = b + g * b_group_stride (K x N, row stride ldb), likewise B2_g
+ *  and B3_g (k2 x N). k2 = 0 / a2 = null disables the A2*B3 term (a LoRA
+ *  update: A2 holds scale * (x a) * gates). Rows of a group are
+ *  contiguous in m; groups with no rows cost nothing. When accumulate is 0
+ *  and c_rows is null, every row of C in [0, M) is written (rows with
+ *  ra < 0 get 0). Several product rows may accumulate into the same C row
+ *  (MoE combine): the kernel never writes one C element from two threads at
+ *  once, and adds the contributions of a C element in ascending m.
+ *  Threads: the kernel uses the runtime's pool (sluice_rt_parallel_for). */
+typedef struct sluice_uk_gemm_args {
+  int64_t M, N, K;
+  const int32_t *group_rows; /* [groups + 1], or null */
+  int64_t groups;            /* >= 1 */
+  const float *a;
+  int64_t lda;
+  const int32_t *a_rows; /* gather, or null */
+  int64_t a_div;         /* >= 1 */
+  const float *b;
+  int64_t ldb, b_group_stride;
+  const float *b2; /* GLU up projection, or null */
+  int64_t ldb2, b2_group_stride;
+  int32_t act; /* SLUICE_UK_ACT_* */
+  int32_t accumulate;
+  const float *bias; /* [N], or null */
+  const float *a2;   /* [M, k2] (indexed by product row m), or null */
+  int64_t lda2, k2;
+  const float *b3; /* [k2, N] per group, or null */
+  int64_t ldb3, b3_group_stride;
+  float *c;
+  int64_t ldc;
+  const int32_t *c_rows; /* scatter, or null */
+  int64_t c_div;         /* >= 1 */
+  const float *c_scale;  /* indexed by rc, or null */
+} sluice_uk_gemm_args;
+
+/** Computes the GEMM described by `args` (see above). */
+void sluice_uk_gemm(const sluice_uk_gemm_args *args);
+
+/** The plain loops of sluice_uk_gemm, single-threaded, for tests. */
+void sluice_uk_gemm_reference(const sluice_uk_gemm_args *args);
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+
+#endif /* SLUICE_UKERNELS_H */
