@@ -12,6 +12,10 @@
 
 #include <stdint.h>
 
+#ifndef SLUICE_UK_API
+#define SLUICE_UK_API __attribute__((visibility("default")))
+#endif
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -78,10 +82,10 @@ typedef struct sluice_uk_gemm_args {
 } sluice_uk_gemm_args;
 
 /** Computes the GEMM described by `args` (see above). */
-void sluice_uk_gemm(const sluice_uk_gemm_args *args);
+SLUICE_UK_API void sluice_uk_gemm(const sluice_uk_gemm_args *args);
 
 /** The plain loops of sluice_uk_gemm, single-threaded, for tests. */
-void sluice_uk_gemm_reference(const sluice_uk_gemm_args *args);
+SLUICE_UK_API void sluice_uk_gemm_reference(const sluice_uk_gemm_args *args);
 
 #ifdef __cplusplus
 } /* extern "C" */
