@@ -620,4 +620,6 @@ def Sluice_TopkOp : Sluice_InferOp<"topk", [Pure]> {
   }];
 }
 
+include "dialect/SluiceKernelOps.td"
+
 #endif // SLUICE_OPS_TD

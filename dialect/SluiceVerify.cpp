@@ -914,3 +914,93 @@ LogicalResult TopkOp::verify() {
            << dimStr(n) << "), got " << k;
   return success();
 }
+
+//===----------------------------------------------------------------------===//
+// Kernel ops (SluiceKernelOps.td)
+//===----------------------------------------------------------------------===//
+
+LogicalResult GemmOp::verify() {
+  Operation *op = getOperation();
+  auto rank = [](Value v) {
+    return cast<RankedTensorType>(v.getType()).getRank();
+  };
+  int64_t kdim = rank(getB()) - 2, ndim = rank(getB()) - 1;
+  if (getADiv() < 1 || getCDiv() < 1)
+    return emitOpError("expects a_div and c_div >= 1, got ")
+           << getADiv() << " and " << getCDiv();
+  if (rank(getB()) == 3 && !getGroupRows())
+    return emitOpError("expects groups(...) with a per-group b [G, K, N]");
+  if (failed(matchDims(op, "the contraction sizes", "a", getA(), 1, "b",
+                       getB(), kdim)))
+    return failure();
+  if (getGroupRows() && rank(getB()) == 3) {
+    int64_t g = dim(getB(), 0);
+    if (failed(matchShape(op, "groups", getGroupRows(),
+                          {g == kDyn ? kDyn : g + 1},
+                          "one more than the groups of b")))
+      return failure();
+  }
+  for (auto [name, v] : {std::pair<StringRef, Value>{"up", getB2()},
+                         {"lowrank_b", getB3()}}) {
+    if (!v)
+      continue;
+    if (name == "up" && rank(v) != rank(getB()))
+      return emitOpError("expects up of the rank of b, got ") << v.getType();
+    if (failed(matchDims(op, "the output sizes", "b", getB(), ndim, name, v,
+                         rank(v) - 1)))
+      return failure();
+    if (rank(v) == 3 && rank(getB()) == 3 &&
+        failed(matchDims(op, "the group counts", "b", getB(), 0, name, v, 0)))
+      return failure();
+  }
+  if (getB2() && failed(matchDims(op, "the contraction sizes", "a", getA(), 1,
+                                  "up", getB2(), rank(getB2()) - 2)))
+    return failure();
+  if (getB3() && failed(matchDims(op, "the low-rank sizes", "lowrank_a",
+                                  getA2(), 1, "lowrank_b", getB3(),
+                                  rank(getB3()) - 2)))
+    return failure();
+  if (getB3() && rank(getB3()) == 3 && !getGroupRows())
+    return emitOpError("expects groups(...) with a per-group lowrank_b");
+  // The product rows: gather indices, else the rows of a.
+  Value rowsOf = getARows() ? getARows() : getA();
+  if (getA2() && failed(matchDims(op, "the product rows", "lowrank_a",
+                                  getA2(), 0, getARows() ? "gather" : "a",
+                                  rowsOf, 0)))
+    return failure();
+  if (getCRows() && failed(matchDims(op, "the product rows", "scatter",
+                                     getCRows(), 0,
+                                     getARows() ? "gather" : "a", rowsOf, 0)))
+    return failure();
+  if (getBias() && failed(matchDims(op, "the output sizes", "bias", getBias(),
+                                    0, "b", getB(), ndim)))
+    return failure();
+  if (failed(matchDims(op, "the output sizes", "result", getResult(), 1, "b",
+                       getB(), ndim)))
+    return failure();
+  if (getInit()) {
+    if (getInit().getType() != getResult().getType())
+      return emitOpError("expects init of the result type ")
+             << getResult().getType() << ", got " << getInit().getType();
+    if (getNumRows())
+      return emitOpError("expects rows(...) only without init(...)");
+  }
+  if (getCScale() && !getCRows())
+    return emitOpError("expects scale(...) only with scatter(...)");
+  if (!getCRows()) {
+    if (getNumRows())
+      return emitOpError("expects rows(...) only with scatter(...)");
+    if (getCDiv() != 1)
+      return emitOpError("expects c_div = 1 without scatter(...)");
+    if (failed(matchDims(op, "the product rows", "result", getResult(), 0,
+                         getARows() ? "gather" : "a", rowsOf, 0)))
+      return failure();
+  } else if (!getInit() && !getNumRows() &&
+             dim(getResult(), 0) == ShapedType::kDynamic) {
+    return emitOpError("expects rows(...) or init(...) for a scattered "
+                       "result with a dynamic row count");
+  }
+  if (!getARows() && getADiv() != 1)
+    return emitOpError("expects a_div = 1 without gather(...)");
+  return success();
+}

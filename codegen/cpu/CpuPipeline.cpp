@@ -132,6 +132,7 @@ void sluice::registerCpuDialects(DialectRegistry &registry) {
   scf::registerBufferizableOpInterfaceExternalModels(registry);
   tensor::registerBufferizableOpInterfaceExternalModels(registry);
   codegen::registerBufferizationModels(registry);
+  registerCpuGemmBufferization(registry);
   registerBuiltinDialectTranslation(registry);
   registerLLVMDialectTranslation(registry);
 }

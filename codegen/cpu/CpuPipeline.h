@@ -12,6 +12,10 @@ namespace mlir::sluice {
 /// models of every dialect it meets, LLVM IR translation).
 void registerCpuDialects(DialectRegistry &registry);
 
+/// sluice.gemm bufferizes into a call of the runtime's sluice_uk_gemm
+/// micro-kernel (UkernelGemm.cpp); part of registerCpuDialects.
+void registerCpuGemmBufferization(DialectRegistry &registry);
+
 /// Registers the upstream passes the CPU pipeline is made of, the
 /// `sluice-cpu-abi` pass and the `sluice-cpu-pipeline` pipeline.
 void registerCpuPasses();

@@ -7,6 +7,9 @@
 
 #include "sluice/ukernels.h"
 
+static_assert(sizeof(sluice_uk_gemm_args) == SLUICE_UK_GEMM_FIELDS * 8,
+              "compiled code fills sluice_uk_gemm_args as int64 fields");
+
 extern "C" void sluice_uk_gemm(const sluice_uk_gemm_args *args) {
   sluice_uk_gemm_reference(args);
 }

@@ -54,7 +54,12 @@ enum {
  *  ra < 0 get 0). Several product rows may accumulate into the same C row
  *  (MoE combine): the kernel never writes one C element from two threads at
  *  once, and adds the contributions of a C element in ascending m.
- *  Threads: the kernel uses the runtime's pool (sluice_rt_parallel_for). */
+ *  Threads: the kernel uses the runtime's pool (sluice_rt_parallel_for).
+ *  Every field is 8 bytes wide (pointers and int64_t), so compiled code
+ *  fills the struct as an array of SLUICE_UK_GEMM_FIELDS int64 values in
+ *  declaration order. The caller has checked every index (gather, scatter,
+ *  group bounds) against its tensor before the call. */
+#define SLUICE_UK_GEMM_FIELDS 29
 typedef struct sluice_uk_gemm_args {
   int64_t M, N, K;
   const int32_t *group_rows; /* [groups + 1], or null */
@@ -67,8 +72,8 @@ typedef struct sluice_uk_gemm_args {
   int64_t ldb, b_group_stride;
   const float *b2; /* GLU up projection, or null */
   int64_t ldb2, b2_group_stride;
-  int32_t act; /* SLUICE_UK_ACT_* */
-  int32_t accumulate;
+  int64_t act; /* SLUICE_UK_ACT_* */
+  int64_t accumulate;
   const float *bias; /* [N], or null */
   const float *a2;   /* [M, k2] (indexed by product row m), or null */
   int64_t lda2, k2;

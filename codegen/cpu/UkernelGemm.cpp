@@ -1,0 +1,304 @@
+//===- UkernelGemm.cpp - sluice.gemm into a sluice_uk_gemm call -----------===//
+//
+// Bufferization of sluice.gemm on the CPU: the operands' buffers are checked
+// (gather / scatter indices, group bounds; the micro-kernel trusts them),
+// their addresses and strides are written into the 29 int64 fields of
+// sluice_uk_gemm_args (runtime/include/sluice/ukernels.h) and the runtime's
+// micro-kernel is called. A failed check reports through sluice_rt_error and
+// skips the call, so bad indices never touch memory out of bounds.
+//
+//===----------------------------------------------------------------------===//
+
+#include "codegen/common/Emit.h"
+#include "codegen/common/Lowering.h"
+#include "codegen/cpu/CpuPipeline.h"
+#include "dialect/SluiceOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/BufferizableOpInterface.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/IR/DialectRegistry.h"
+
+using namespace mlir;
+using namespace mlir::bufferization;
+using namespace mlir::sluice;
+using namespace mlir::sluice::codegen;
+using IP = arith::CmpIPredicate;
+
+namespace {
+
+constexpr StringLiteral kGemmFn = "sluice_uk_gemm";
+constexpr int64_t kFields = 29; // SLUICE_UK_GEMM_FIELDS
+
+/// Enumerates the fields of sluice_uk_gemm_args in declaration order.
+enum Field : int64_t {
+  fM, fN, fK, fGroupRows, fGroups, fA, fLda, fARows, fADiv, fB, fLdb,
+  fBGroupStride, fB2, fLdb2, fB2GroupStride, fAct, fAccumulate, fBias, fA2,
+  fLda2, fK2, fB3, fLdb3, fB3GroupStride, fC, fLdc, fCRows, fCDiv, fCScale
+};
+static_assert(fCScale + 1 == kFields, "one entry per field");
+
+/// A buffer whose last dim is contiguous (copied into a fresh one if not).
+Value contiguous(Emit &e, Value buf) {
+  auto type = cast<MemRefType>(buf.getType());
+  auto [strides, offset] = type.getStridesAndOffset();
+  if (type.getRank() == 0 || strides.back() == 1)
+    return buf;
+  SmallVector<Value> dyn;
+  for (int64_t i = 0; i < type.getRank(); ++i)
+    if (type.isDynamicDim(i))
+      dyn.push_back(e.dim(buf, i));
+  Value copy = e.alloc(MemRefType::get(type.getShape(), type.getElementType()),
+                       dyn);
+  memref::CopyOp::create(e.b, e.loc, buf, copy);
+  return copy;
+}
+
+/// Address of element 0 of `buf` as an i64.
+Value addressOf(Emit &e, Value buf) {
+  auto type = cast<MemRefType>(buf.getType());
+  auto md = memref::ExtractStridedMetadataOp::create(e.b, e.loc, buf);
+  Value base = memref::ExtractAlignedPointerAsIndexOp::create(e.b, e.loc, buf);
+  int64_t bytes = type.getElementTypeBitWidth() / 8;
+  Value addr = e.addi(base, e.muli(md.getOffset(), e.c(bytes)));
+  return e.toI64(addr);
+}
+
+/// Row stride (dim `i`'s stride) of `buf` as an i64.
+Value strideOf(Emit &e, Value buf, unsigned i) {
+  auto md = memref::ExtractStridedMetadataOp::create(e.b, e.loc, buf);
+  return e.toI64(md.getStrides()[i]);
+}
+
+int64_t actCode(std::optional<Activation> act) {
+  if (!act)
+    return 0;
+  switch (*act) {
+  case Activation::silu:
+    return 1;
+  case Activation::gelu:
+    return 2;
+  case Activation::gelu_tanh:
+    return 3;
+  case Activation::relu:
+    return 4;
+  case Activation::sigmoid:
+    return 5;
+  }
+  return 0;
+}
+
+void declareKernel(Emit &e, ModuleOp module) {
+  if (module.lookupSymbol<func::FuncOp>(kGemmFn))
+    return;
+  OpBuilder::InsertionGuard g(e.b);
+  e.b.setInsertionPointToStart(module.getBody());
+  auto fn = func::FuncOp::create(e.b, e.loc, kGemmFn,
+                                 e.b.getFunctionType({e.i64()}, {}));
+  fn.setPrivate();
+}
+
+FailureOr<Value> lowerGemm(RewriterBase &rewriter, GemmOp op,
+                           GemmOp::Adaptor a) {
+  Emit e(rewriter, op.getLoc());
+  Value A = contiguous(e, a.getA()), B = contiguous(e, a.getB());
+  Value B2 = a.getB2() ? contiguous(e, a.getB2()) : Value();
+  Value A2 = a.getA2() ? contiguous(e, a.getA2()) : Value();
+  Value B3 = a.getB3() ? contiguous(e, a.getB3()) : Value();
+  Value aRows = a.getARows(), cRows = a.getCRows(), groups = a.getGroupRows();
+  Value cScale = a.getCScale(), bias = a.getBias();
+  auto bType = cast<MemRefType>(B.getType());
+  unsigned kd = bType.getRank() - 2, nd = bType.getRank() - 1;
+  Value m = aRows ? e.dim(aRows, 0) : e.dim(A, 0);
+  Value n = e.dim(B, nd), k = e.dim(B, kd);
+  Value rowsA = e.dim(A, 0);
+
+  // The result buffer and its starting value.
+  Value rows;
+  if (Value init = a.getInit())
+    rows = e.dim(init, 0);
+  else if (cRows)
+    rows = a.getNumRows() ? a.getNumRows()
+                          : e.c(op.getType().getDimSize(0));
+  else
+    rows = m;
+  Value out = allocResult(e, op.getType(), {rows, n});
+  if (Value init = a.getInit())
+    memref::CopyOp::create(e.b, e.loc, init, out);
+  else if (cRows || op.getAccumulate())
+    e.fill(out, e.cf(0));
+
+  // Checks: the kernel runs only if every index is in bounds.
+  Value ok = e.ci1(true);
+  int64_t aDiv = op.getADiv(), cDiv = op.getCDiv();
+  if (aRows) {
+    ok = e.forLoopAcc1(e.c(0), m, ok, [&](Value i, Value acc) {
+      Value ra = e.toIndex(e.load(aRows, {i}));
+      Value bad = e.andi(e.cmpi(IP::sge, ra, e.c(0)),
+                         e.cmpi(IP::sge, e.divsi(ra, e.c(aDiv)), rowsA));
+      emitRuntimeCheck(e, op, bad,
+                       "gather index {0} out of range at product row {1}", ra,
+                       i);
+      return e.andi(acc, e.noti(bad));
+    });
+  }
+  if (cRows) {
+    Value nScale = cScale ? e.dim(cScale, 0) : Value();
+    ok = e.forLoopAcc1(e.c(0), m, ok, [&](Value i, Value acc) {
+      Value rc = e.toIndex(e.load(cRows, {i}));
+      Value live = e.cmpi(IP::sge, rc, e.c(0));
+      Value past = e.cmpi(IP::sge, e.divsi(rc, e.c(cDiv)), rows);
+      if (nScale)
+        past = e.ori(past, e.cmpi(IP::sge, rc, nScale));
+      Value bad = e.andi(live, past);
+      emitRuntimeCheck(e, op, bad,
+                       "scatter index {0} out of range at product row {1}", rc,
+                       i);
+      return e.andi(acc, e.noti(bad));
+    });
+  }
+  Value nGroups = e.c(1);
+  if (groups) {
+    nGroups = e.subi(e.dim(groups, 0), e.c(1));
+    Value empty = e.cmpi(IP::slt, nGroups, e.c(1));
+    emitRuntimeCheck(e, op, empty, "groups must have at least two entries");
+    ok = e.andi(ok, e.noti(empty));
+    Value nGroupsSafe = e.maxsi(nGroups, e.c(0));
+    ok = e.forLoopAcc1(e.c(0), nGroupsSafe, ok, [&](Value g, Value acc) {
+      Value lo = e.toIndex(e.load(groups, {g}));
+      Value hi = e.toIndex(e.load(groups, {e.addi(g, e.c(1))}));
+      Value bad = e.ori(e.ori(e.cmpi(IP::slt, lo, e.c(0)),
+                              e.cmpi(IP::slt, hi, lo)),
+                        e.cmpi(IP::sgt, hi, m));
+      emitRuntimeCheck(e, op, bad,
+                       "group bounds must be nondecreasing within the product "
+                       "rows: group {0} ends at {1}",
+                       g, hi);
+      return e.andi(acc, e.noti(bad));
+    });
+    if (bType.getRank() == 3) {
+      Value mismatch = e.cmpi(IP::ne, nGroups, e.dim(B, 0));
+      emitRuntimeCheck(e, op, mismatch,
+                       "groups has {0} groups but b has {1}", nGroups,
+                       e.dim(B, 0));
+      ok = e.andi(ok, e.noti(mismatch));
+    }
+  }
+
+  auto module = op->getParentOfType<ModuleOp>();
+  declareKernel(e, module);
+  // The argument block lives in the function's entry block (one per op).
+  Value fields;
+  {
+    OpBuilder::InsertionGuard g(e.b);
+    auto fn = op->getParentOfType<func::FuncOp>();
+    e.b.setInsertionPointToStart(&fn.getBody().front());
+    fields = memref::AllocaOp::create(
+        e.b, e.loc, MemRefType::get({kFields}, e.i64()));
+  }
+  e.ifThen(ok, [&] {
+    SmallVector<Value> v(kFields, e.ci64(0));
+    Value zero = e.ci64(0);
+    v[fM] = e.toI64(m);
+    v[fN] = e.toI64(n);
+    v[fK] = e.toI64(k);
+    v[fGroupRows] = groups ? addressOf(e, groups) : zero;
+    v[fGroups] = e.toI64(nGroups);
+    v[fA] = addressOf(e, A);
+    v[fLda] = strideOf(e, A, 0);
+    v[fARows] = aRows ? addressOf(e, aRows) : zero;
+    v[fADiv] = e.ci64(aDiv);
+    v[fB] = addressOf(e, B);
+    v[fLdb] = strideOf(e, B, kd);
+    v[fBGroupStride] = kd == 1 ? strideOf(e, B, 0) : zero;
+    if (B2) {
+      v[fB2] = addressOf(e, B2);
+      v[fLdb2] = strideOf(e, B2, kd);
+      v[fB2GroupStride] = kd == 1 ? strideOf(e, B2, 0) : zero;
+    }
+    v[fAct] = e.ci64(actCode(op.getAct()));
+    v[fAccumulate] = e.ci64(op.getAccumulate() ? 1 : 0);
+    v[fBias] = bias ? addressOf(e, bias) : zero;
+    if (A2 && B3) {
+      auto b3Type = cast<MemRefType>(B3.getType());
+      unsigned k3 = b3Type.getRank() - 2;
+      v[fA2] = addressOf(e, A2);
+      v[fLda2] = strideOf(e, A2, 0);
+      v[fK2] = e.toI64(e.dim(A2, 1));
+      v[fB3] = addressOf(e, B3);
+      v[fLdb3] = strideOf(e, B3, k3);
+      v[fB3GroupStride] = k3 == 1 ? strideOf(e, B3, 0) : zero;
+    }
+    v[fC] = addressOf(e, out);
+    v[fLdc] = strideOf(e, out, 0);
+    v[fCRows] = cRows ? addressOf(e, cRows) : zero;
+    v[fCDiv] = e.ci64(cDiv);
+    v[fCScale] = cScale ? addressOf(e, cScale) : zero;
+    for (int64_t i = 0; i < kFields; ++i)
+      e.store(v[i], fields, {e.c(i)});
+    Value block = addressOf(e, fields);
+    func::CallOp::create(e.b, e.loc, kGemmFn, TypeRange{}, ValueRange{block});
+  });
+  return out;
+}
+
+struct GemmBufferization
+    : public BufferizableOpInterface::ExternalModel<GemmBufferization,
+                                                    GemmOp> {
+  bool bufferizesToMemoryRead(Operation *, OpOperand &,
+                              const AnalysisState &) const {
+    return true;
+  }
+  bool bufferizesToMemoryWrite(Operation *, OpOperand &,
+                               const AnalysisState &) const {
+    return false;
+  }
+  AliasingValueList getAliasingValues(Operation *, OpOperand &,
+                                      const AnalysisState &) const {
+    return {};
+  }
+  bool bufferizesToAllocation(Operation *, Value) const { return true; }
+
+  FailureOr<BufferLikeType>
+  getBufferType(Operation *, Value value, const BufferizationOptions &,
+                const BufferizationState &, SmallVector<Value> &) const {
+    auto t = cast<RankedTensorType>(value.getType());
+    return cast<BufferLikeType>(
+        MemRefType::get(t.getShape(), t.getElementType()));
+  }
+
+  LogicalResult bufferize(Operation *op, RewriterBase &rewriter,
+                          const BufferizationOptions &options,
+                          BufferizationState &state) const {
+    OpBuilder::InsertionGuard guard(rewriter);
+    rewriter.setInsertionPoint(op);
+    SmallVector<Value> operands;
+    for (Value v : op->getOperands()) {
+      if (!isa<TensorType>(v.getType())) {
+        operands.push_back(v);
+        continue;
+      }
+      FailureOr<Value> buffer = getBuffer(rewriter, v, options, state);
+      if (failed(buffer))
+        return failure();
+      operands.push_back(*buffer);
+    }
+    auto gemm = cast<GemmOp>(op);
+    FailureOr<Value> out =
+        lowerGemm(rewriter, gemm, GemmOp::Adaptor(operands, gemm));
+    if (failed(out))
+      return failure();
+    replaceOpWithBufferizedValues(rewriter, op, *out);
+    return success();
+  }
+};
+
+} // namespace
+
+void mlir::sluice::registerCpuGemmBufferization(DialectRegistry &registry) {
+  registry.addExtension(+[](MLIRContext *ctx, SluiceDialect *) {
+    GemmOp::attachInterface<GemmBufferization>(*ctx);
+  });
+}

@@ -1,0 +1,72 @@
+//===- SluiceKernelOps.td - ops the passes produce -------*- tablegen -*-===//
+//
+// Not part of the op specification: ops that the fusion passes and the CPU
+// pipeline produce from spec ops. Users may write them (every lowering must
+// be reproducible from sluice-opt), but models normally do not.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SLUICE_KERNEL_OPS_TD
+#define SLUICE_KERNEL_OPS_TD
+
+def Sluice_GemmOp : Sluice_Op<"gemm", [NoMemoryEffect, AttrSizedOperandSegments]> {
+  let summary = "fused grouped / gathered / scattered GEMM (the CPU micro-kernel)";
+  let description = [{
+    One call of the `sluice_uk_gemm` micro-kernel (runtime/include/sluice/
+    ukernels.h, docs/abi.md) at tensor level. M product rows: `M = len(a_rows)`
+    with `gather`, else `a.dim0`. For product row m of group g (the group
+    whose `[groups[g], groups[g+1])` holds m; g = 0 without `groups`):
+
+    ```
+    ra = gather ? a_rows[m] : m          (ra < 0: the product row is 0)
+    acc = a[ra / a_div] . b[g] + lowrank_a[m] . lowrank_b[g] + bias
+    acc = up ? act(acc) * (a[ra / a_div] . up[g]) : act(acc)
+    rc = scatter ? c_rows[m] : m         (rc < 0: dropped)
+    result[rc / c_div] (accumulate ? += : =) (scale ? scale[rc] : 1) * acc
+    ```
+
+    The result starts as `init` when given, else as zeros when `scatter` is
+    given (`rows(%r)` gives its row count), else it is M fresh rows. `b`,
+    `up` and `lowrank_b` are `[K, N]` (shared by every group) or `[G, K, N]`.
+    Without `act` the activation is the identity. Run-time errors: a gather
+    or scatter index past its tensor, group bounds not nondecreasing in
+    `[0, M]`.
+
+    ```mlir
+    // MoE down projection with the routing weight and the combine fused:
+    %y = sluice.gemm %h, %w_down groups(%offsets) scatter(%slots) scale(%wflat)
+           rows(%t) {c_div = 2 : i64, accumulate}
+        : (tensor<?x1408xf32>, tensor<64x1408x2048xf32>, tensor<65xi32>,
+           tensor<?xi32>, tensor<?xf32>, index) -> tensor<?x2048xf32>
+    ```
+  }];
+  let arguments = (ins
+    Sluice_F32Tensor2D:$a,
+    TensorRankOf<[F32], [2, 3]>:$b,
+    Optional<Sluice_I32Tensor1D>:$group_rows,
+    Optional<Sluice_I32Tensor1D>:$a_rows,
+    Optional<TensorRankOf<[F32], [2, 3]>>:$b2,
+    Optional<Sluice_F32Tensor1D>:$bias,
+    Optional<Sluice_F32Tensor2D>:$a2,
+    Optional<TensorRankOf<[F32], [2, 3]>>:$b3,
+    Optional<Sluice_I32Tensor1D>:$c_rows,
+    Optional<Sluice_F32Tensor1D>:$c_scale,
+    Optional<Sluice_F32Tensor2D>:$init,
+    Optional<Index>:$num_rows,
+    OptionalAttr<Sluice_ActivationAttr>:$act,
+    UnitAttr:$accumulate,
+    DefaultValuedAttr<I64Attr, "1">:$a_div,
+    DefaultValuedAttr<I64Attr, "1">:$c_div
+  );
+  let results = (outs Sluice_F32Tensor2D:$result);
+  let assemblyFormat = [{
+    $a `,` $b (`groups` `(` $group_rows^ `)`)? (`gather` `(` $a_rows^ `)`)?
+    (`up` `(` $b2^ `)`)? (`bias` `(` $bias^ `)`)?
+    (`lowrank` `(` $a2^ `,` $b3 `)`)? (`scatter` `(` $c_rows^ `)`)?
+    (`scale` `(` $c_scale^ `)`)? (`init` `(` $init^ `)`)?
+    (`rows` `(` $num_rows^ `)`)? attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+#endif // SLUICE_KERNEL_OPS_TD
