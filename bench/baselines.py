@@ -139,3 +139,72 @@ def numpy_sgemm(M, K, N, count, iters):
             a[i] @ b[i]
 
     return _timeit(run, iters)
+
+
+def torch_moe_deepseek(T, d, F, E, k, groups, topk_groups, shared, iters):
+    """Hugging Face DeepseekV3MoE: sigmoid scores + correction bias,
+    group-limited top-k, renormalised weights, a Python loop over experts,
+    plus the shared experts as one wider MLP."""
+    import torch
+    import torch.nn.functional as Fn
+    torch.manual_seed(0)
+    x = torch.randn(T, d)
+    router = torch.randn(d, E) / d ** 0.5
+    bias = torch.randn(E) * 0.01
+    wg = torch.randn(E, F, d) / d ** 0.5
+    wu = torch.randn(E, F, d) / d ** 0.5
+    wd = torch.randn(E, d, F) / F ** 0.5
+    sg = torch.randn(shared * F, d) / d ** 0.5
+    su = torch.randn(shared * F, d) / d ** 0.5
+    sd = torch.randn(d, shared * F) / F ** 0.5
+
+    @torch.no_grad()
+    def block():
+        scores = torch.sigmoid(x @ router)
+        biased = scores + bias
+        group_scores = biased.view(T, groups, -1).topk(2, dim=-1)[0].sum(dim=-1)
+        group_idx = torch.topk(group_scores, k=topk_groups, dim=-1, sorted=False)[1]
+        group_mask = torch.zeros_like(group_scores).scatter_(1, group_idx, 1)
+        score_mask = group_mask.unsqueeze(-1).expand(T, groups, E // groups).reshape(T, -1)
+        masked = biased.masked_fill(~score_mask.bool(), 0.0)
+        sel = torch.topk(masked, k=k, dim=-1, sorted=False)[1]
+        w = scores.gather(1, sel)
+        w = w / (w.sum(dim=-1, keepdim=True) + 1e-20)
+        out = torch.zeros_like(x)
+        mask = Fn.one_hot(sel, num_classes=E).permute(2, 1, 0)
+        for e in range(E):
+            idx, top = torch.where(mask[e])
+            if top.numel() == 0:
+                continue
+            cur = x[top]
+            h = Fn.silu(Fn.linear(cur, wg[e])) * Fn.linear(cur, wu[e])
+            h = Fn.linear(h, wd[e]) * w[top, idx, None]
+            out.index_add_(0, top, h)
+        shared_out = Fn.linear(Fn.silu(Fn.linear(x, sg)) * Fn.linear(x, su), sd)
+        return out + shared_out
+
+    return _timeit(block, iters)
+
+
+def torch_multi_lora(T, d, r, L, iters):
+    """Multi-tenant LoRA the straightforward way (PEFT-style mixed batch):
+    the base GEMM, then a loop over adapters present in the batch."""
+    import torch
+    torch.manual_seed(0)
+    x = torch.randn(T, d)
+    w = torch.randn(d, d) / d ** 0.5
+    a = torch.randn(L, d, r) / d ** 0.5
+    b = torch.randn(L, r, d) / r ** 0.5
+    ids = torch.randint(-1, L, (T,))
+
+    @torch.no_grad()
+    def run():
+        y = x @ w
+        for l in ids.unique().tolist():
+            if l < 0:
+                continue
+            rows = torch.where(ids == l)[0]
+            y.index_add_(0, rows, 2.0 * ((x[rows] @ a[l]) @ b[l]))
+        return y
+
+    return _timeit(run, iters)

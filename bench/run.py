@@ -80,8 +80,8 @@ def cases(smoke):
                           torch=(baselines.torch_moe, T, d, F, E, k, True)))
         return c
     for label, case, (d, F, E, k, renorm), Ts in [
-            ("Mixtral-like", "moe_mixtral", (1024, 3584, 8, 2, True), (1, 32, 512)),
-            ("OLMoE-like", "moe_olmoe", (2048, 1024, 64, 8, False), (1, 32, 512))]:
+            ("Mixtral-like", "moe_mixtral", (1024, 3584, 8, 2, True), (1, 32, 512, 4096)),
+            ("OLMoE-like", "moe_olmoe", (2048, 1024, 64, 8, False), (1, 32, 512, 4096))]:
         for T in Ts:
             c.append(dict(name=f"MoE {label} T={T}", case=case, fn=case, dims={"T": T},
                           flops=T * (2 * d * E + k * 6 * d * F),
@@ -89,6 +89,15 @@ def cases(smoke):
                           torch=(baselines.torch_moe, T, d, F, E, k, renorm),
                           blas=(baselines.numpy_sgemm, max(1, T * k // E), d, F,
                                 3 * min(E, T * k))))
+    d, F, E, k, S = 2048, 1408, 64, 6, 2
+    for T in (1, 512):
+        c.append(dict(name=f"MoE DeepSeek-style T={T}", case="moe_deepseek",
+                      fn="moe_deepseek", dims={"T": T},
+                      flops=T * (2 * d * E + (k + S) * 6 * d * F),
+                      bytes=moe_bytes(T, d, F, E, k) + S * 3 * d * F * 4,
+                      torch=(baselines.torch_moe_deepseek, T, d, F, E, k, 8, 4, S),
+                      blas=(baselines.numpy_sgemm, max(1, T * k // E), d, F,
+                            3 * min(E, T * k))))
     for T in (1, 512, 4096):
         c.append(dict(name=f"gating T={T}", case="gating", fn="gating", dims={"T": T},
                       flops=T * 2 * 2048 * 64, bytes=2048 * 64 * 4 + T * 2048 * 4,
@@ -99,6 +108,13 @@ def cases(smoke):
                       bytes=4096 * (4096 + 32) * 4,
                       torch=(baselines.torch_lora, T, 4096, 16),
                       blas=(baselines.numpy_sgemm, T, 4096, 4096, 1)))
+    for fn in ("base", "multi_lora"):
+        c.append(dict(name=f"multi-LoRA 16x r=16 d=4096 T=64 ({fn})", case="multi_lora",
+                      fn=fn, dims={"T": 64},
+                      flops=64 * 2 * 4096 * (4096 + (32 if fn != "base" else 0)),
+                      bytes=4096 * 4096 * 4 + (16 * 2 * 4096 * 16 * 4 if fn != "base" else 0),
+                      torch=(baselines.torch_multi_lora, 64, 4096, 16, 16),
+                      blas=(baselines.numpy_sgemm, 64, 4096, 4096, 1)))
     for fn, keep in (("mlp_dense", 1.0), ("mlp_sparse50", 0.5), ("mlp_sparse90", 0.1)):
         c.append(dict(name=f"sparse MLP decode {fn} T=1", case="sparse_mlp", fn=fn,
                       dims={"T": 1}, flops=keep * 6 * 4096 * 11008,
