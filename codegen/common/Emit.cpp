@@ -77,6 +77,21 @@ void Emit::forLoop(Value lb, Value ub, function_ref<void(Value)> body) {
                      });
 }
 
+void Emit::parallelFor(Value ub, function_ref<void(Value)> body) {
+  scf::ParallelOp::create(
+      b, loc, ValueRange{c(0)}, ValueRange{ub}, ValueRange{c(1)},
+      [&](OpBuilder &nb, Location, ValueRange ivs) {
+        OpBuilder::InsertionGuard g(b);
+        b.setInsertionPoint(nb.getInsertionBlock(), nb.getInsertionPoint());
+        auto scope = memref::AllocaScopeOp::create(b, loc, TypeRange{});
+        Block *block = new Block();
+        scope.getBodyRegion().push_back(block);
+        b.setInsertionPointToStart(block);
+        body(ivs[0]);
+        memref::AllocaScopeReturnOp::create(b, loc);
+      });
+}
+
 SmallVector<Value>
 Emit::forLoopAcc(Value lb, Value ub, ValueRange inits,
                  function_ref<SmallVector<Value>(Value, ValueRange)> body) {

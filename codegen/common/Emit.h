@@ -60,6 +60,11 @@ public:
   void forLoop(Value ub, function_ref<void(Value)> body) {
     forLoop(c(0), ub, body);
   }
+  /// scf.parallel over [0, ub): iterations must be independent (each writes
+  /// its own part of the outputs). The CPU pipeline runs the outermost such
+  /// loops on the runtime's pool (sluice-cpu-outline-parallel). The body is
+  /// wrapped in memref.alloca_scope, so stack buffers do not pile up.
+  void parallelFor(Value ub, function_ref<void(Value)> body);
   /// scf.for carrying `inits`; the body returns the next values.
   SmallVector<Value>
   forLoopAcc(Value lb, Value ub, ValueRange inits,

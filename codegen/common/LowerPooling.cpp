@@ -2,6 +2,8 @@
 
 #include "codegen/common/Lowering.h"
 
+#include <cmath>
+
 using namespace mlir;
 using namespace mlir::sluice;
 using namespace mlir::sluice::codegen;
@@ -106,6 +108,125 @@ void emitSetReduce(Emit &e, const PoolAttrs &pa, Value features, Value n,
   });
 }
 
+/// x^p for GeM: a product chain for a small integral static p (exact to
+/// rounding, and it vectorizes where powf does not), else powf.
+Value gemPow(Emit &e, const PoolAttrs &pa, Value v, Value p) {
+  double ip;
+  if (!pa.groupP && std::modf(pa.p, &ip) == 0.0 && ip >= 1 && ip <= 8) {
+    Value r = v;
+    for (int i = 1; i < (int)ip; ++i)
+      r = e.mulf(r, v);
+    return r;
+  }
+  return e.powf(v, p);
+}
+
+/// The streaming form of emitSetReduce for sum, mean, max, min and gem:
+/// rows outside, features inside, accumulating in the result row
+/// `out[outRow, :]` (one read of each valid row, contiguous in the inner
+/// loop so that it vectorizes), then a finalizing pass over the features.
+/// Same results as the per-feature form: each feature folds its rows in
+/// ascending row order.
+void emitSetReduceRows(Emit &e, const PoolAttrs &pa, Value features, Value n,
+                       function_ref<Value(Value)> valid,
+                       function_ref<Value(Value, Value)> at, Value out,
+                       Value outRow) {
+  Value zero = e.cf(0), one = e.cf(1);
+  Value groupWidth = e.divsi(features, e.c(pa.groups));
+  auto pOf = [&](Value dd) {
+    return pa.groupP ? e.load(pa.groupP, {e.divsi(dd, groupWidth)})
+                     : e.cf(pa.p);
+  };
+  Value init = pa.kind == PoolKind::max   ? e.negInf()
+               : pa.kind == PoolKind::min ? e.posInf()
+                                          : zero;
+  e.forLoop(features, [&](Value dd) { e.store(init, out, {outRow, dd}); });
+  Value count = e.forLoopAcc1(e.c(0), n, zero, [&](Value row, Value cnt) {
+    Value ok = valid(row);
+    e.ifThen(ok, [&] {
+      e.forLoop(features, [&](Value dd) {
+        Value acc = e.load(out, {outRow, dd});
+        Value v = at(row, dd);
+        Value next;
+        switch (pa.kind) {
+        case PoolKind::max:
+          next = e.maxf(acc, v);
+          break;
+        case PoolKind::min:
+          next = e.minf(acc, v);
+          break;
+        case PoolKind::gem:
+          next = e.addf(acc, gemPow(e, pa, e.maxf(v, e.cf(pa.eps)), pOf(dd)));
+          break;
+        default:
+          next = e.addf(acc, v);
+          break;
+        }
+        e.store(next, out, {outRow, dd});
+      });
+    });
+    return e.select(ok, e.addf(cnt, one), cnt);
+  });
+  if (pa.kind == PoolKind::sum)
+    return;
+  Value empty = e.arithEqZero(count);
+  e.forLoop(features, [&](Value dd) {
+    Value acc = e.load(out, {outRow, dd});
+    Value result;
+    switch (pa.kind) {
+    case PoolKind::mean:
+      result = e.divf(acc, count);
+      break;
+    case PoolKind::gem:
+      result = e.powf(e.divf(acc, count), e.divf(one, pOf(dd)));
+      break;
+    default:
+      result = acc;
+      break;
+    }
+    e.store(e.select(empty, zero, result), out, {outRow, dd});
+  });
+}
+
+/// Reduces one set into out[outRow, :] with the fastest form for its kind.
+void emitSetReduceInto(Emit &e, const PoolAttrs &pa, Value features, Value n,
+                       function_ref<Value(Value)> valid,
+                       function_ref<Value(Value, Value)> at, Value out,
+                       Value outRow) {
+  switch (pa.kind) {
+  case PoolKind::sum:
+  case PoolKind::mean:
+  case PoolKind::max:
+  case PoolKind::min:
+  case PoolKind::gem:
+    return emitSetReduceRows(e, pa, features, n, valid, at, out, outRow);
+  case PoolKind::first:
+  case PoolKind::last: {
+    // The chosen row does not depend on the feature: find it once.
+    bool first = pa.kind == PoolKind::first;
+    Value none = e.c(-1);
+    Value pick = e.forLoopAcc1(e.c(0), n, none, [&](Value row, Value cur) {
+      Value take = valid(row);
+      if (first)
+        take = e.andi(take, e.cmpi(IP::eq, cur, none));
+      return e.select(take, row, cur);
+    });
+    Value found = e.cmpi(IP::ne, pick, none);
+    Value safe = e.maxsi(pick, e.c(0));
+    e.forLoop(features, [&](Value dd) {
+      Value v = e.ifElse1(
+          found, e.f32(), [&] { return at(safe, dd); },
+          [&] { return e.cf(0); });
+      e.store(v, out, {outRow, dd});
+    });
+    return;
+  }
+  default:
+    return emitSetReduce(e, pa, features, n, valid, at,
+                         [&](Value dd, Value v) { e.store(v, out, {outRow, dd}); });
+  }
+}
+
 PoolAttrs poolAttrs(Emit &e, Operation *op, PoolKind kind, APFloat p,
                     APFloat eps, APFloat r, int64_t groups, Value groupP) {
   if (groupP) {
@@ -124,7 +245,7 @@ SmallVector<Value> lowerPool(Emit &e, PoolOp op, PoolOp::Adaptor a) {
   Value out = allocResult(e, op.getType(), {b, d});
   PoolAttrs pa = poolAttrs(e, op, op.getKind(), op.getP(), op.getEps(),
                            op.getR(), op.getGroups(), a.getGroupP());
-  e.forLoop(b, [&](Value bb) {
+  e.parallelFor(b, [&](Value bb) {
     Value len;
     if (lengths) {
       len = e.toIndex(e.load(lengths, {bb}));
@@ -139,9 +260,9 @@ SmallVector<Value> lowerPool(Emit &e, PoolOp op, PoolOp::Adaptor a) {
         return e.cmpi(IP::slt, row, len);
       return e.ci1(true);
     };
-    emitSetReduce(
-        e, pa, d, n, valid, [&](Value row, Value dd) { return e.load(x, {bb, row, dd}); },
-        [&](Value dd, Value v) { e.store(v, out, {bb, dd}); });
+    emitSetReduceInto(
+        e, pa, d, n, valid,
+        [&](Value row, Value dd) { return e.load(x, {bb, row, dd}); }, out, bb);
   });
   return {out};
 }
@@ -156,14 +277,14 @@ SmallVector<Value> lowerSegmentPool(Emit &e, SegmentPoolOp op,
   emitCheckOffsets(e, op, offsets, rows, "offsets");
   PoolAttrs pa = poolAttrs(e, op, op.getKind(), op.getP(), op.getEps(),
                            op.getR(), op.getGroups(), a.getGroupP());
-  e.forLoop(b, [&](Value bb) {
+  e.parallelFor(b, [&](Value bb) {
     Value lo = e.minsi(e.maxsi(e.toIndex(e.load(offsets, {bb})), e.c(0)), rows);
     Value hi = e.minsi(
         e.maxsi(e.toIndex(e.load(offsets, {e.addi(bb, e.c(1))})), lo), rows);
-    emitSetReduce(
+    emitSetReduceInto(
         e, pa, d, e.subi(hi, lo), [&](Value) { return e.ci1(true); },
         [&](Value row, Value dd) { return e.load(x, {e.addi(lo, row), dd}); },
-        [&](Value dd, Value v) { e.store(v, out, {bb, dd}); });
+        out, bb);
   });
   return {out};
 }

@@ -41,6 +41,13 @@
 // RUN: sluicec run %s --function=lengths --check --dim B=1 | FileCheck %s --implicit-check-not=FAILED
 // RUN: sluicec run %s --function=lengths --check --dim B=7 | FileCheck %s --implicit-check-not=FAILED
 // RUN: sluicec run %s --function=lengths --check --dim B=33 | FileCheck %s --implicit-check-not=FAILED
+// The sets run in parallel on the runtime's pool (scf.parallel over B):
+// the same results with 2 threads, and the lowered code calls the pool.
+// RUN: sluicec run %s --function=masked --check --threads=2 --dim B=33 --dim N=3 | FileCheck %s --implicit-check-not=FAILED
+// RUN: sluicec run %s --function=lengths --check --threads=2 --dim B=33 | FileCheck %s --implicit-check-not=FAILED
+// RUN: sluicec compile %s --emit=mlir-lowered -o - | FileCheck %s --check-prefix=POOL
+// POOL-LABEL: llvm.func @masked(
+// POOL: llvm.call @__sluice_par_masked_{{[0-9]+}}_dispatch
 // CHECK: check sum: ok
 // CHECK: check mean: ok
 // CHECK: check max: ok
@@ -55,6 +62,7 @@
 // RUN: sluicec run %s --function=group_gem --check --input group_p=%t.gp.npy --dim B=1 --dim N=1 | FileCheck %s --check-prefix=GROUP --implicit-check-not=FAILED
 // RUN: sluicec run %s --function=group_gem --check --input group_p=%t.gp.npy --dim B=7 --dim N=3 | FileCheck %s --check-prefix=GROUP --implicit-check-not=FAILED
 // RUN: sluicec run %s --function=group_gem --check --input group_p=%t.gp.npy --dim B=33 --dim N=4 | FileCheck %s --check-prefix=GROUP --implicit-check-not=FAILED
+// RUN: sluicec run %s --function=group_gem --check --threads=2 --input group_p=%t.gp.npy --dim B=33 --dim N=4 | FileCheck %s --check-prefix=GROUP --implicit-check-not=FAILED
 // RUN: not sluicec run %s --function=group_gem --input group_p=%t.gp0.npy --dim B=2 --dim N=3 2>&1 | FileCheck %s --check-prefix=ZERO
 // GROUP: check gem: ok
 // ZERO: error: {{.*}}sluice.pool: group_p entry {{.*}} is 0
