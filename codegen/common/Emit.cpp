@@ -49,6 +49,20 @@ Value Emit::allocSized(ArrayRef<Value> sizes, Type elt) {
   return alloc(MemRefType::get(shape, elt), dyn);
 }
 
+Value Emit::allocaSized(ArrayRef<Value> sizes, Type elt) {
+  SmallVector<int64_t> shape;
+  SmallVector<Value> dyn;
+  for (Value s : sizes) {
+    if (auto cst = getConstantIntValue(s)) {
+      shape.push_back(*cst);
+    } else {
+      shape.push_back(ShapedType::kDynamic);
+      dyn.push_back(s);
+    }
+  }
+  return memref::AllocaOp::create(b, loc, MemRefType::get(shape, elt), dyn);
+}
+
 void Emit::fill(Value memref, Value v) {
   auto type = cast<MemRefType>(memref.getType());
   SmallVector<Value> ivs;

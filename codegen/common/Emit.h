@@ -52,6 +52,9 @@ public:
   Value alloc(MemRefType type, ValueRange dynSizes);
   /// A fresh buffer of the given sizes (index values) and element type.
   Value allocSized(ArrayRef<Value> sizes, Type elt);
+  /// A stack buffer of the given sizes (memref.alloca): per-iteration
+  /// scratch inside parallelFor bodies (freed by their alloca scope).
+  Value allocaSized(ArrayRef<Value> sizes, Type elt);
   /// Fills a buffer of any rank with `v`.
   void fill(Value memref, Value v);
 

@@ -39,16 +39,19 @@ static SmallVector<Value> lowerTopkGate(Emit &e, TopkGateOp op,
   Value t = e.dim(logits, 0), E = e.c(ne), K = e.c(k);
   Value weights = allocResult(e, op.getWeights().getType(), {t, K});
   Value indices = allocResult(e, op.getIndices().getType(), {t, K});
-  Value s = e.allocSized({E}, e.f32());   // scores
-  Value key = e.allocSized({E}, e.f32()); // selection keys
-  Value kept = groups > 1 ? e.allocSized({e.c(groups)}, e.b.getI1Type()) : Value();
-  Value gval = groups > 1 ? e.allocSized({e.c(groups)}, e.f32()) : Value();
-  Value zs = e.allocSized({K}, e.f32());
+  // Per-token scratch, on the stack of each parallel iteration.
+  Value s, key, kept, gval, zs;
   Value invTemp = e.cf(1.0 / op.getTemperature().convertToDouble());
   bool divide = !op.getTemperature().isExactlyValue(1.0);
   Value temp = e.cf(op.getTemperature().convertToDouble());
 
-  e.forLoop(t, [&](Value tt) {
+  // Tokens are independent: they run in parallel on the runtime's pool.
+  e.parallelFor(t, [&](Value tt) {
+    s = e.allocaSized({E}, e.f32());   // scores
+    key = e.allocaSized({E}, e.f32()); // selection keys
+    kept = groups > 1 ? e.allocaSized({e.c(groups)}, e.b.getI1Type()) : Value();
+    gval = groups > 1 ? e.allocaSized({e.c(groups)}, e.f32()) : Value();
+    zs = e.allocaSized({K}, e.f32());
     (void)invTemp;
     auto z = [&](Value i) {
       Value l = e.load(logits, {tt, i});

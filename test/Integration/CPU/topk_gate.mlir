@@ -11,6 +11,9 @@
 // RUN: sluicec run %s --function=mixtral --check --dim T=1 | FileCheck %s --check-prefix=GATE --implicit-check-not=FAILED
 // RUN: sluicec run %s --function=mixtral --check --dim T=7 | FileCheck %s --check-prefix=GATE --implicit-check-not=FAILED
 // RUN: sluicec run %s --function=mixtral --check --dim T=33 | FileCheck %s --check-prefix=GATE --implicit-check-not=FAILED
+// Tokens run in parallel on the runtime pool (per-token scratch on each
+// iteration's stack): the same results with 2 threads.
+// RUN: sluicec run %s --function=mixtral --check --threads=2 --dim T=97 | FileCheck %s --check-prefix=GATE --implicit-check-not=FAILED
 
 // k = 1, softmax without renormalize (OLMoE / DeepSeekMoE style), temperature.
 // RUN: sluicec run %s --function=k1 --check --dim T=0 | FileCheck %s --check-prefix=GATE --implicit-check-not=FAILED
@@ -47,6 +50,7 @@
 // RUN: sluicec run %s --function=deepseek_v3 --random-weights --check --dim T=7 | FileCheck %s --check-prefix=GATE --implicit-check-not=FAILED
 // RUN: sluicec run %s --function=deepseek_v3 --random-weights --check --dim T=33 | FileCheck %s --check-prefix=GATE --implicit-check-not=FAILED
 // RUN: sluicec run %s --function=deepseek_v3 --random-weights=5 --seed=3 --check --dim T=33 | FileCheck %s --check-prefix=GATE --implicit-check-not=FAILED
+// RUN: sluicec run %s --function=deepseek_v3 --random-weights --check --threads=2 --dim T=97 | FileCheck %s --check-prefix=GATE --implicit-check-not=FAILED
 
 // DeepSeek-V2: softmax, groups 4 / topk_groups 3, max, scale 16.
 // RUN: sluicec run %s --function=deepseek_v2 --check --dim T=0 | FileCheck %s --check-prefix=GATE --implicit-check-not=FAILED
