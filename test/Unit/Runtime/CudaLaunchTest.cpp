@@ -250,9 +250,9 @@ template <typename T> std::string bytesOf(T value) {
   return std::string(reinterpret_cast<const char *>(&value), sizeof(T));
 }
 
-TEST_F(CudaFakeTest, PacksTheMemrefKernelAbiByteForByte) {
-  CudaModulePtr module = load(SLUICE_TEST_PTX);
-  ASSERT_TRUE(module);
+/// Launches sluice_test_pack with every argument kind and compares the
+/// parameter buffer the fake recorded with one built here.
+void checkPacking(sluice_cuda_module_t *module) {
   sluice_cuda_buffer_t *b = nullptr;
   ASSERT_OK(sluice_cuda_buffer_create(4096, &b));
   CudaBufferPtr buffer(b);
@@ -267,7 +267,7 @@ TEST_F(CudaFakeTest, PacksTheMemrefKernelAbiByteForByte) {
         sluice_cuda_arg_f32(1.5f), sluice_cuda_arg_ptr(0xdeadbeef00ULL)};
     uint32_t grid[3] = {3, 2, 1}, block[3] = {32, 4, 2};
     int index = FakeCuda::get().numLaunches();
-    ASSERT_OK(sluice_cuda_launch(module.get(), "sluice_test_pack", grid, block,
+    ASSERT_OK(sluice_cuda_launch(module, "sluice_test_pack", grid, block,
                                  1024, args, 5));
     fake_cuda_launch_t l = FakeCuda::get().launch(index);
     EXPECT_STREQ(l.kernel, "sluice_test_pack");
@@ -291,6 +291,32 @@ TEST_F(CudaFakeTest, PacksTheMemrefKernelAbiByteForByte) {
     for (size_t i = 0; i < expected.size(); ++i)
       EXPECT_EQ(uint8_t(l.params[i]), uint8_t(expected[i])) << "byte " << i;
   }
+}
+
+TEST_F(CudaFakeTest, PacksTheMemrefKernelAbiByteForByte) {
+  // The PTX entry's parameter list gives the layout.
+  CudaModulePtr module = load(SLUICE_TEST_PTX);
+  ASSERT_TRUE(module);
+  checkPacking(module.get());
+}
+
+TEST_F(CudaFakeTest, PacksAsPtxasLaidOutTheCubin) {
+  // The cubin's EIATTR_KPARAM_INFO records (ptxas's own offsets) give the
+  // layout; nothing registered.
+  std::string cubin = imagePath("kernels_sm90.cubin");
+  REQUIRE_IMAGE(cubin);
+  FakeCuda::get().clear();
+  CudaModulePtr module = load(cubin);
+  ASSERT_TRUE(module);
+  checkPacking(module.get());
+  // A CPU kernel registered with another parameter list is refused.
+  std::vector<uint32_t> wrong(11, 8);
+  FakeCuda::get().registerKernel("sluice_test_pack", 11, wrong.data(), nullptr);
+  uint32_t dims[3] = {1, 1, 1};
+  std::vector<sluice_cuda_arg_t> args(11, sluice_cuda_arg_i64(0));
+  EXPECT_ERROR(sluice_cuda_launch(module.get(), "sluice_test_pack", dims, dims,
+                                  0, args.data(), 11),
+               SLUICE_ERROR_DEVICE, "CUDA_ERROR_INVALID_VALUE (1)");
 }
 
 TEST_F(CudaFakeTest, LaunchErrors) {

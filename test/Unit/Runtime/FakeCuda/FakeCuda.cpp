@@ -11,6 +11,7 @@
 //                          init-error=N | old-driver | wrong-arch
 //   SLUICE_FAKE_CUDA_SM    the device's compute capability (default 90)
 //   SLUICE_FAKE_CUDA_LOG   a file that gets one line per launch
+//   SLUICE_FAKE_CUDA_VERBOSE  print why an image was refused
 //
 //===----------------------------------------------------------------------===//
 
@@ -349,20 +350,23 @@ FAKE_API CUresult cuLaunchKernel(void *f, unsigned gx, unsigned gy,
         uint64_t(bx) * by * bz > 1024 || gy > 65535 || gz > 65535 ||
         shared > 48 * 1024)
       return INVALID_VALUE;
-    // Parameter sizes: the PTX entry's, else the registered ones.
-    std::vector<uint32_t> sizes;
-    bool haveSizes = false;
+    // Parameters: the image's own list (PTX entry, cubin .nv.info), else
+    // the sizes the test registered; both must agree when both exist.
+    std::vector<uint32_t> sizes, offsets;
     auto reg = s.registered.find(k->name);
-    if (k->module->image.paramsKnown) {
-      sizes = k->module->image.kernels[k->name];
-      haveSizes = true;
+    auto info = k->module->image.kernels.find(k->name);
+    if (info != k->module->image.kernels.end() && info->second.paramsKnown) {
+      sizes = info->second.sizes;
+      offsets = info->second.offsets;
       if (reg != s.registered.end() && reg->second.sizes != sizes)
         return INVALID_VALUE; // the test's CPU kernel has another ABI
     } else if (reg != s.registered.end()) {
       sizes = reg->second.sizes;
-      haveSizes = true;
+      offsets = fakecuda::layoutParams(sizes);
+    } else {
+      return INVALID_VALUE; // nothing says how big the parameters are
     }
-    if (!haveSizes || (!sizes.empty() && !params))
+    if (!sizes.empty() && !params)
       return INVALID_VALUE;
     std::snprintf(l.kernel, sizeof(l.kernel), "%s", k->name.c_str());
     l.grid[0] = gx, l.grid[1] = gy, l.grid[2] = gz;
@@ -371,14 +375,11 @@ FAKE_API CUresult cuLaunchKernel(void *f, unsigned gx, unsigned gy,
     l.num_params = uint32_t(sizes.size());
     uint32_t offset = 0;
     for (size_t i = 0; i < sizes.size(); ++i) {
-      uint32_t align = sizes[i] >= 8 ? 8 : sizes[i];
-      offset = (offset + align - 1) / align * align;
-      if (offset + sizes[i] > sizeof(l.params))
+      if (uint64_t(offsets[i]) + sizes[i] > sizeof(l.params) || !params[i])
         return INVALID_VALUE;
-      if (!params[i])
-        return INVALID_VALUE;
-      std::memcpy(l.params + offset, params[i], sizes[i]);
-      offset += sizes[i];
+      std::memcpy(l.params + offsets[i], params[i], sizes[i]);
+      if (offsets[i] + sizes[i] > offset)
+        offset = offsets[i] + sizes[i];
     }
     l.param_bytes = offset;
     if (reg != s.registered.end())

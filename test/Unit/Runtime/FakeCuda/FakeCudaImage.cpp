@@ -91,6 +91,60 @@ int loadElf(const uint8_t *p, int deviceSm, Image &out, std::string &why) {
       out.kernels[std::string(str, len)];
     }
   }
+  // Parameters: EIATTR_KPARAM_INFO (0x17) records of .nv.info.<kernel>.
+  uint16_t shstrndx = rd16(p + 62);
+  if (shstrndx >= shnum)
+    return 0;
+  const uint8_t *names = section(shstrndx);
+  uint64_t namesOff = rd64(names + 24), namesSize = rd64(names + 32);
+  for (uint16_t i = 0; i < shnum; ++i) {
+    const uint8_t *sh = section(i);
+    uint32_t nameIdx = rd32(sh);
+    if (nameIdx >= namesSize)
+      continue;
+    const char *str = reinterpret_cast<const char *>(p + namesOff + nameIdx);
+    std::string secName(str, strnlen(str, namesSize - nameIdx));
+    if (secName.rfind(".nv.info.", 0) != 0)
+      continue;
+    auto it = out.kernels.find(secName.substr(9));
+    if (it == out.kernels.end())
+      continue;
+    const uint8_t *data = p + rd64(sh + 24);
+    uint64_t size = rd64(sh + 32);
+    std::map<uint32_t, std::pair<uint32_t, uint32_t>> params; // ordinal -> (offset, size)
+    bool ok = true;
+    for (uint64_t o = 0; o + 4 <= size;) {
+      uint8_t format = data[o], attr = data[o + 1];
+      uint64_t len = format == 4 ? 4 + rd16(data + o + 2) : format == 1 ? 2 : 4;
+      if (format < 1 || format > 4 || o + len > size) {
+        ok = false;
+        break;
+      }
+      if (attr == 0x17 && format == 4 && len >= 16) {
+        uint32_t ordinal = rd16(data + o + 8), offset = rd16(data + o + 10);
+        uint32_t bytes = (rd32(data + o + 12) >> 18) & 0x3FFF;
+        params[ordinal] = {offset, bytes};
+      }
+      o += len;
+    }
+    KernelInfo &k = it->second;
+    if (!ok)
+      continue;
+    for (uint32_t ordinal = 0; ordinal < params.size(); ++ordinal) {
+      auto param = params.find(ordinal);
+      if (param == params.end()) {
+        ok = false;
+        break;
+      }
+      k.offsets.push_back(param->second.first);
+      k.sizes.push_back(param->second.second);
+    }
+    k.paramsKnown = ok;
+    if (!ok) {
+      k.offsets.clear();
+      k.sizes.clear();
+    }
+  }
   return 0;
 }
 
@@ -140,7 +194,10 @@ int parsePtxEntries(const std::string &text, Image &out, std::string &why) {
       }
       sizes.push_back(size);
     }
-    out.kernels[name] = sizes;
+    KernelInfo &k = out.kernels[name];
+    k.paramsKnown = true;
+    k.offsets = layoutParams(sizes);
+    k.sizes = sizes;
     pos = close;
   }
   return 0;
@@ -155,7 +212,6 @@ int loadPtx(const char *text, int deviceSm, int maxPtx, Image &out,
       return 200;
     }
   out.kind = "ptx";
-  out.paramsKnown = true;
   int major = 0, minor = 0, sm = 0;
   size_t v = s.find(".version");
   size_t t = s.find(".target");
@@ -238,6 +294,19 @@ bool startsWith(const uint8_t *p, const uint8_t (&magic)[4]) {
 }
 
 } // namespace
+
+std::vector<uint32_t>
+fakecuda::layoutParams(const std::vector<uint32_t> &sizes) {
+  std::vector<uint32_t> offsets;
+  uint32_t offset = 0;
+  for (uint32_t size : sizes) {
+    uint32_t align = size >= 8 ? 8 : size == 0 ? 1 : size;
+    offset = (offset + align - 1) / align * align;
+    offsets.push_back(offset);
+    offset += size;
+  }
+  return offsets;
+}
 
 int fakecuda::loadImage(const void *image, int deviceSm, int maxPtx,
                         Image &out, std::string &why) {

@@ -16,17 +16,26 @@
 
 namespace fakecuda {
 
-/// What the image holds for the device: its kernels, and for PTX entries
-/// the byte size of every parameter.
+/// A kernel's parameters: from a PTX .entry list (laid out by the driver's
+/// rule, each at the next multiple of its size) or from a cubin's
+/// .nv.info.<kernel> EIATTR_KPARAM_INFO records (as ptxas laid them out).
+struct KernelInfo {
+  bool paramsKnown = false;
+  std::vector<uint32_t> sizes;
+  std::vector<uint32_t> offsets;
+};
+
+/// What the image holds for the device.
 struct Image {
   std::string kind; ///< "cubin", "fatbin" or "ptx"
   int sm = 0;       ///< the SM it was made for
-  /// Kernel names; for PTX the sizes of its parameters, for cubins empty
-  /// (the fake does not decode .nv.info: tests register the sizes).
-  std::map<std::string, std::vector<uint32_t>> kernels;
+  std::map<std::string, KernelInfo> kernels;
   bool kernelsKnown = true; ///< false for a compressed fatbin PTX entry
-  bool paramsKnown = false; ///< true for PTX
 };
+
+/// Offsets of parameters of `sizes` in the parameter buffer: each at the
+/// next multiple of its size (8 at most).
+std::vector<uint32_t> layoutParams(const std::vector<uint32_t> &sizes);
 
 /// Checks `image` for a device of compute capability `deviceSm` (90 for
 /// sm_90) whose driver supports PTX ISA up to `maxPtx` (major * 10 + minor).
