@@ -10,6 +10,8 @@
 
 #include "CudaTestUtil.h"
 
+#include <thread>
+
 using namespace sluice_test;
 
 namespace {
@@ -368,6 +370,54 @@ TEST_F(CudaFakeTest, LaunchErrors) {
   EXPECT_ERROR(sluice_cuda_launch(module.get(), "k", grid, block, 0,
                                   many.data(), int64_t(many.size())),
                SLUICE_ERROR_INVALID_ARGUMENT, "more than 32764 parameter bytes");
+}
+
+TEST_F(CudaFakeTest, ConcurrentLaunchesFromManyThreads) {
+  CudaModulePtr module = load(SLUICE_TEST_PTX);
+  ASSERT_TRUE(module);
+  constexpr int kThreads = 4, kRounds = 25, kN = 300;
+  std::vector<int> failures(kThreads, 0);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t)
+    threads.emplace_back([&, t] {
+      for (int round = 0; round < kRounds; ++round) {
+        std::vector<float> x(kN), y(kN), out(kN, -1.0f);
+        for (int i = 0; i < kN; ++i) {
+          x[size_t(i)] = float(t * 1000 + i);
+          y[size_t(i)] = float(round);
+        }
+        sluice_cuda_buffer_t *bx = nullptr, *by = nullptr, *bo = nullptr;
+        int64_t n = kN;
+        bool ok =
+            sluice_cuda_buffer_create(kN * 4, &bx) == SLUICE_OK &&
+            sluice_cuda_buffer_create(kN * 4, &by) == SLUICE_OK &&
+            sluice_cuda_buffer_create(kN * 4, &bo) == SLUICE_OK &&
+            sluice_cuda_copy_to_device(bx, 0, x.data(), kN * 4) == SLUICE_OK &&
+            sluice_cuda_copy_to_device(by, 0, y.data(), kN * 4) == SLUICE_OK;
+        if (ok) {
+          sluice_cuda_arg_t args[4] = {
+              sluice_cuda_arg_memref(bx, 0, 1, &n, nullptr),
+              sluice_cuda_arg_memref(by, 0, 1, &n, nullptr),
+              sluice_cuda_arg_f32(3.0f),
+              sluice_cuda_arg_memref(bo, 0, 1, &n, nullptr)};
+          uint32_t grid[3] = {(kN + 63) / 64, 1, 1}, block[3] = {64, 1, 1};
+          ok = sluice_cuda_launch(module.get(), "sluice_test_axpy", grid,
+                                  block, 0, args, 4) == SLUICE_OK &&
+               sluice_cuda_synchronize() == SLUICE_OK &&
+               sluice_cuda_copy_to_host(out.data(), bo, 0, kN * 4) ==
+                   SLUICE_OK;
+        }
+        for (int i = 0; ok && i < kN; ++i)
+          ok = out[size_t(i)] == 3.0f * x[size_t(i)] + y[size_t(i)];
+        failures[size_t(t)] += !ok;
+        sluice_cuda_buffer_free(bx);
+        sluice_cuda_buffer_free(by);
+        sluice_cuda_buffer_free(bo);
+      }
+    });
+  for (std::thread &th : threads)
+    th.join();
+  EXPECT_EQ(failures, std::vector<int>(kThreads, 0));
 }
 
 TEST_F(CudaFakeTest, BuffersAndCopies) {
