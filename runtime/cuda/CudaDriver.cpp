@@ -163,9 +163,9 @@ void initLocked(DeviceState &s) {
     return initFailed(s, "cuDeviceGetCount", r);
   if (s.deviceCount <= 0) {
     s.deviceCount = 0;
-    return setUnusable(s, SLUICE_CUDA_NO_DEVICE, 0,
-                       format("the driver reports 0 devices (%s)",
-                              s.path.c_str()));
+    return setUnusable(
+        s, SLUICE_CUDA_NO_DEVICE, 0,
+        format("the driver reports 0 devices (%s)", s.path.c_str()));
   }
   if ((r = a.deviceGet(&s.device, 0)) != CUDA_SUCCESS)
     return initFailed(s, "cuDeviceGet", r);
@@ -256,6 +256,16 @@ uint64_t sluice::rt::cuda::currentGeneration() {
   return generation;
 }
 
+bool sluice::rt::cuda::isStale(uint64_t handleGeneration) {
+  return handleGeneration != currentGeneration();
+}
+
+sluice_status_t sluice::rt::cuda::staleHandle(const char *fn,
+                                              const char *what) {
+  return failf(SLUICE_ERROR_INVALID_ARGUMENT,
+               "%s: %s was made before sluice_cuda_reset", fn, what);
+}
+
 const DriverApi *sluice::rt::cuda::acquire(const char *fn,
                                            uint64_t *generationOut) {
   DeviceState *s;
@@ -286,9 +296,9 @@ sluice_status_t sluice::rt::cuda::failDriver(const char *fn, const char *call,
   if (status == SLUICE_CUDA_OK)
     status = SLUICE_CUDA_DRIVER_ERROR;
   setCudaStatus(status, result);
-  std::string message = format("%s: %s failed: %s: %s", fn, call,
-                               describe(result).c_str(),
-                               sluice_cuda_status_name(status));
+  std::string message =
+      format("%s: %s failed: %s: %s", fn, call, describe(result).c_str(),
+             sluice_cuda_status_name(status));
   if (const char *text = explain(status))
     message += format(" (%s)", text);
   if (!detail.empty())
@@ -302,8 +312,7 @@ sluice_status_t sluice::rt::cuda::failDriver(const char *fn, const char *call,
 
 extern "C" {
 
-SLUICE_API sluice_cuda_status_t sluice_cuda_status(char *message,
-                                                   size_t size) {
+SLUICE_API sluice_cuda_status_t sluice_cuda_status(char *message, size_t size) {
   clearError();
   std::lock_guard<std::mutex> lock(stateMutex);
   DeviceState &s = initialized();

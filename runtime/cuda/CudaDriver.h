@@ -14,6 +14,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <map>
+#include <mutex>
 #include <string>
 
 namespace sluice {
@@ -89,8 +91,28 @@ void clearCudaStatus();
 /// Records a CUDA status without a driver result (runtime-side checks).
 void setCudaStatus(sluice_cuda_status_t status, int result);
 
+/// Whether a handle made in `generation` predates the last reset.
+bool isStale(uint64_t generation);
+/// Records SLUICE_ERROR_INVALID_ARGUMENT for a stale `what` passed to `fn`.
+sluice_status_t staleHandle(const char *fn, const char *what);
+
 } // namespace cuda
 } // namespace rt
 } // namespace sluice
+
+/// A device allocation (sluice_cuda_buffer_t).
+struct sluice_cuda_buffer {
+  uint64_t generation = 0;
+  sluice::rt::cuda::CUdeviceptr address = 0;
+  size_t size = 0;
+};
+
+/// A loaded module and its kernel handles by name (sluice_cuda_module_t).
+struct sluice_cuda_module {
+  uint64_t generation = 0;
+  sluice::rt::cuda::CUmodule module = nullptr;
+  std::mutex mutex;
+  std::map<std::string, sluice::rt::cuda::CUfunction> functions;
+};
 
 #endif // SLUICE_RUNTIME_CUDA_CUDADRIVER_H

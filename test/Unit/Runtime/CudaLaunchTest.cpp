@@ -45,8 +45,8 @@ void axpyCpu(const fake_cuda_thread_t *t, void **p) {
   out[int64_t(u64(p, 13)) + i * int64_t(u64(p, 15))] = alpha * xv + yv;
 }
 
-const std::vector<uint32_t> axpySizes = {8, 8, 8, 8, 8, 8, 8, 8, 8, 8,
-                                         4, 8, 8, 8, 8, 8};
+const std::vector<uint32_t> axpySizes = {8, 8, 8, 8, 8, 8, 8, 8,
+                                         8, 8, 4, 8, 8, 8, 8, 8};
 const std::vector<uint32_t> packSizes = {8, 8, 8, 8, 8, 8, 8, 4, 8, 4, 8};
 
 class CudaFakeTest : public CudaTest {
@@ -69,8 +69,8 @@ protected:
   CudaBufferPtr upload(const std::vector<float> &values) {
     sluice_cuda_buffer_t *b = nullptr;
     EXPECT_OK(sluice_cuda_buffer_create(values.size() * 4, &b));
-    EXPECT_OK(sluice_cuda_copy_to_device(b, 0, values.data(),
-                                         values.size() * 4));
+    EXPECT_OK(
+        sluice_cuda_copy_to_device(b, 0, values.data(), values.size() * 4));
     return CudaBufferPtr(b);
   }
 
@@ -87,7 +87,8 @@ protected:
       x[size_t(i)] = float(i);
     for (int i = 0; i < 5; ++i)
       y[size_t(i)] = 100.0f * float(i);
-    CudaBufferPtr bx = upload(x), by = upload(y), bo = upload(std::vector<float>(5));
+    CudaBufferPtr bx = upload(x), by = upload(y),
+                  bo = upload(std::vector<float>(5));
     int64_t n = 5, two = 2;
     sluice_cuda_arg_t args[4] = {
         sluice_cuda_arg_memref(bx.get(), 1, 1, &n, &two),
@@ -115,7 +116,7 @@ TEST_F(CudaFakeTest, LoadsPtxCubinForSm90AndRuns) {
   REQUIRE_IMAGE(cubin);
   std::string bytes = readFile(cubin);
   ASSERT_GE(bytes.size(), 64u);
-  EXPECT_EQ(uint8_t(bytes[18]), 190); // EM_CUDA
+  EXPECT_EQ(uint8_t(bytes[18]), 190);    // EM_CUDA
   EXPECT_EQ((uint8_t(bytes[49])), 0x5a); // sm_90 in e_flags bits 8..15
   CudaModulePtr module = load(cubin);
   ASSERT_TRUE(module);
@@ -225,7 +226,8 @@ TEST_F(CudaFakeTest, RejectsTruncatedAndGarbageImages) {
                SLUICE_ERROR_DEVICE, "invalid image");
   EXPECT_CUDA_STATUS(SLUICE_CUDA_INVALID_IMAGE, 200);
   // Truncated ELF and fatbin images never reach the driver.
-  std::string elf = "\x7f" "ELF";
+  std::string elf = "\x7f"
+                    "ELF";
   EXPECT_ERROR(sluice_cuda_module_load_data(elf.data(), elf.size(), &m),
                SLUICE_ERROR_FORMAT, "invalid image: ELF image of 4 bytes");
   std::string cubin = imagePath("kernels_sm90.cubin");
@@ -269,8 +271,8 @@ void checkPacking(sluice_cuda_module_t *module) {
         sluice_cuda_arg_f32(1.5f), sluice_cuda_arg_ptr(0xdeadbeef00ULL)};
     uint32_t grid[3] = {3, 2, 1}, block[3] = {32, 4, 2};
     int index = FakeCuda::get().numLaunches();
-    ASSERT_OK(sluice_cuda_launch(module, "sluice_test_pack", grid, block,
-                                 1024, args, 5));
+    ASSERT_OK(sluice_cuda_launch(module, "sluice_test_pack", grid, block, 1024,
+                                 args, 5));
     fake_cuda_launch_t l = FakeCuda::get().launch(index);
     EXPECT_STREQ(l.kernel, "sluice_test_pack");
     EXPECT_EQ(std::vector<uint32_t>(l.grid, l.grid + 3),
@@ -280,15 +282,13 @@ void checkPacking(sluice_cuda_module_t *module) {
     EXPECT_EQ(l.shared_bytes, 1024u);
     EXPECT_EQ(l.num_params, 11u);
     EXPECT_EQ(l.executed, 0);
-    std::string expected = bytesOf<uint64_t>(base) + bytesOf<uint64_t>(base) +
-                           bytesOf<int64_t>(3) + bytesOf<int64_t>(4) +
-                           bytesOf<int64_t>(5) +
-                           bytesOf<int64_t>(explicitStrides ? 10 : 5) +
-                           bytesOf<int64_t>(1) + bytesOf<int32_t>(-7) +
-                           std::string(4, '\0') +
-                           bytesOf<int64_t>(0x1122334455667788LL) +
-                           bytesOf<float>(1.5f) + std::string(4, '\0') +
-                           bytesOf<uint64_t>(0xdeadbeef00ULL);
+    std::string expected =
+        bytesOf<uint64_t>(base) + bytesOf<uint64_t>(base) +
+        bytesOf<int64_t>(3) + bytesOf<int64_t>(4) + bytesOf<int64_t>(5) +
+        bytesOf<int64_t>(explicitStrides ? 10 : 5) + bytesOf<int64_t>(1) +
+        bytesOf<int32_t>(-7) + std::string(4, '\0') +
+        bytesOf<int64_t>(0x1122334455667788LL) + bytesOf<float>(1.5f) +
+        std::string(4, '\0') + bytesOf<uint64_t>(0xdeadbeef00ULL);
     ASSERT_EQ(l.param_bytes, expected.size());
     for (size_t i = 0; i < expected.size(); ++i)
       EXPECT_EQ(uint8_t(l.params[i]), uint8_t(expected[i])) << "byte " << i;
@@ -325,11 +325,11 @@ TEST_F(CudaFakeTest, LaunchErrors) {
   CudaModulePtr module = load(SLUICE_TEST_PTX);
   ASSERT_TRUE(module);
   uint32_t grid[3] = {1, 1, 1}, block[3] = {1, 1, 1};
-  EXPECT_ERROR(sluice_cuda_launch(module.get(), "nope", grid, block, 0,
-                                  nullptr, 0),
-               SLUICE_ERROR_DEVICE,
-               "cuModuleGetFunction failed: CUDA_ERROR_NOT_FOUND (500): "
-               "kernel not found");
+  EXPECT_ERROR(
+      sluice_cuda_launch(module.get(), "nope", grid, block, 0, nullptr, 0),
+      SLUICE_ERROR_DEVICE,
+      "cuModuleGetFunction failed: CUDA_ERROR_NOT_FOUND (500): "
+      "kernel not found");
   EXPECT_CUDA_STATUS(SLUICE_CUDA_KERNEL_NOT_FOUND, 500);
   // An empty grid (no tokens) launches nothing and succeeds.
   int before = FakeCuda::get().numLaunches();
@@ -342,8 +342,8 @@ TEST_F(CudaFakeTest, LaunchErrors) {
                                   zeroBlock, 0, nullptr, 0),
                SLUICE_ERROR_INVALID_ARGUMENT, "has a zero dimension");
   // The driver refuses what the kernel's parameter list does not match.
-  EXPECT_ERROR(sluice_cuda_launch(module.get(), "sluice_test_pack", grid,
-                                  block, 0, nullptr, 0),
+  EXPECT_ERROR(sluice_cuda_launch(module.get(), "sluice_test_pack", grid, block,
+                                  0, nullptr, 0),
                SLUICE_ERROR_DEVICE, "CUDA_ERROR_INVALID_VALUE (1)");
   EXPECT_CUDA_STATUS(SLUICE_CUDA_DRIVER_ERROR, 1);
   uint32_t huge[3] = {2048, 1, 1};
@@ -360,16 +360,20 @@ TEST_F(CudaFakeTest, LaunchErrors) {
   bad[2].kind = 77;
   EXPECT_ERROR(sluice_cuda_launch(module.get(), "k", grid, block, 0, bad, 1),
                SLUICE_ERROR_INVALID_ARGUMENT, "memref size 0 is negative");
-  EXPECT_ERROR(sluice_cuda_launch(module.get(), "k", grid, block, 0, bad + 1, 1),
-               SLUICE_ERROR_INVALID_ARGUMENT, "rank 40 is not in [0, 32]");
-  EXPECT_ERROR(sluice_cuda_launch(module.get(), "k", grid, block, 0, bad + 2, 1),
-               SLUICE_ERROR_INVALID_ARGUMENT, "unknown kind 77");
-  EXPECT_ERROR(sluice_cuda_launch(module.get(), "k", grid, block, 0, nullptr, 2),
-               SLUICE_ERROR_INVALID_ARGUMENT, "2 arguments");
+  EXPECT_ERROR(
+      sluice_cuda_launch(module.get(), "k", grid, block, 0, bad + 1, 1),
+      SLUICE_ERROR_INVALID_ARGUMENT, "rank 40 is not in [0, 32]");
+  EXPECT_ERROR(
+      sluice_cuda_launch(module.get(), "k", grid, block, 0, bad + 2, 1),
+      SLUICE_ERROR_INVALID_ARGUMENT, "unknown kind 77");
+  EXPECT_ERROR(
+      sluice_cuda_launch(module.get(), "k", grid, block, 0, nullptr, 2),
+      SLUICE_ERROR_INVALID_ARGUMENT, "2 arguments");
   std::vector<sluice_cuda_arg_t> many(5000, sluice_cuda_arg_i64(1));
   EXPECT_ERROR(sluice_cuda_launch(module.get(), "k", grid, block, 0,
                                   many.data(), int64_t(many.size())),
-               SLUICE_ERROR_INVALID_ARGUMENT, "more than 32764 parameter bytes");
+               SLUICE_ERROR_INVALID_ARGUMENT,
+               "more than 32764 parameter bytes");
 }
 
 TEST_F(CudaFakeTest, ConcurrentLaunchesFromManyThreads) {
@@ -401,11 +405,10 @@ TEST_F(CudaFakeTest, ConcurrentLaunchesFromManyThreads) {
               sluice_cuda_arg_f32(3.0f),
               sluice_cuda_arg_memref(bo, 0, 1, &n, nullptr)};
           uint32_t grid[3] = {(kN + 63) / 64, 1, 1}, block[3] = {64, 1, 1};
-          ok = sluice_cuda_launch(module.get(), "sluice_test_axpy", grid,
-                                  block, 0, args, 4) == SLUICE_OK &&
+          ok = sluice_cuda_launch(module.get(), "sluice_test_axpy", grid, block,
+                                  0, args, 4) == SLUICE_OK &&
                sluice_cuda_synchronize() == SLUICE_OK &&
-               sluice_cuda_copy_to_host(out.data(), bo, 0, kN * 4) ==
-                   SLUICE_OK;
+               sluice_cuda_copy_to_host(out.data(), bo, 0, kN * 4) == SLUICE_OK;
         }
         for (int i = 0; ok && i < kN; ++i)
           ok = out[size_t(i)] == 3.0f * x[size_t(i)] + y[size_t(i)];
@@ -448,16 +451,19 @@ TEST_F(CudaFakeTest, BuffersAndCopies) {
                SLUICE_ERROR_INVALID_ARGUMENT, "'src' is null");
   EXPECT_OK(sluice_cuda_copy_to_device(b, 64, nullptr, 0));
   // Tensors.
-  TensorPtr t = makeTensor<int32_t>(SLUICE_DTYPE_I32, {2, 3}, {1, 2, 3, 4, 5, 6});
+  TensorPtr t =
+      makeTensor<int32_t>(SLUICE_DTYPE_I32, {2, 3}, {1, 2, 3, 4, 5, 6});
   sluice_cuda_buffer_t *tb = nullptr;
   ASSERT_OK(sluice_cuda_tensor_upload(t.get(), &tb));
   CudaBufferPtr tensorBuffer(tb);
   EXPECT_EQ(sluice_cuda_buffer_size(tb), 24u);
-  TensorPtr back2 = makeTensor<int32_t>(SLUICE_DTYPE_I32, {2, 3}, {0, 0, 0, 0, 0, 0});
+  TensorPtr back2 =
+      makeTensor<int32_t>(SLUICE_DTYPE_I32, {2, 3}, {0, 0, 0, 0, 0, 0});
   ASSERT_OK(sluice_cuda_tensor_download(tb, back2.get()));
   EXPECT_EQ(values<int32_t>(back2.get()),
             (std::vector<int32_t>{1, 2, 3, 4, 5, 6}));
-  TensorPtr big = makeTensor<int32_t>(SLUICE_DTYPE_I32, {7}, std::vector<int32_t>(7));
+  TensorPtr big =
+      makeTensor<int32_t>(SLUICE_DTYPE_I32, {7}, std::vector<int32_t>(7));
   EXPECT_ERROR(sluice_cuda_tensor_download(tb, big.get()), SLUICE_ERROR_SHAPE,
                "the tensor needs 28 bytes, the buffer has 24");
   // An empty buffer has no device memory.

@@ -9,9 +9,9 @@
 
 #include "CudaTestUtil.h"
 
-#include <fstream>
 #include <cstdio>
 #include <cstring>
+#include <fstream>
 
 using namespace sluice_test;
 

@@ -60,7 +60,8 @@ private:
       return h;
     h.registerKernel = reinterpret_cast<fake_cuda_register_kernel_t>(
         dlsym(lib, "fake_cuda_register_kernel"));
-    h.clear = reinterpret_cast<fake_cuda_clear_t>(dlsym(lib, "fake_cuda_clear"));
+    h.clear =
+        reinterpret_cast<fake_cuda_clear_t>(dlsym(lib, "fake_cuda_clear"));
     h.numLaunches = reinterpret_cast<fake_cuda_num_launches_t>(
         dlsym(lib, "fake_cuda_num_launches"));
     h.getLaunch = reinterpret_cast<fake_cuda_get_launch_t>(

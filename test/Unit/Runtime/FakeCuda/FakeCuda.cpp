@@ -327,10 +327,10 @@ FAKE_API CUresult cuModuleGetFunction(void **function, void *module,
   return OK;
 }
 
-FAKE_API CUresult cuLaunchKernel(void *f, unsigned gx, unsigned gy,
-                                 unsigned gz, unsigned bx, unsigned by,
-                                 unsigned bz, unsigned shared, void *stream,
-                                 void **params, void **extra) {
+FAKE_API CUresult cuLaunchKernel(void *f, unsigned gx, unsigned gy, unsigned gz,
+                                 unsigned bx, unsigned by, unsigned bz,
+                                 unsigned shared, void *stream, void **params,
+                                 void **extra) {
   FAKE_CHECK_INIT();
   State &s = state();
   fake_cuda_launch_t l;
@@ -346,9 +346,8 @@ FAKE_API CUresult cuLaunchKernel(void *f, unsigned gx, unsigned gy,
     if (!known)
       return INVALID_HANDLE;
     if (stream || extra || !gx || !gy || !gz || !bx || !by || !bz ||
-        bx > 1024 || by > 1024 || bz > 64 ||
-        uint64_t(bx) * by * bz > 1024 || gy > 65535 || gz > 65535 ||
-        shared > 48 * 1024)
+        bx > 1024 || by > 1024 || bz > 64 || uint64_t(bx) * by * bz > 1024 ||
+        gy > 65535 || gz > 65535 || shared > 48 * 1024)
       return INVALID_VALUE;
     // Parameters: the image's own list (PTX entry, cubin .nv.info), else
     // the sizes the test registered; both must agree when both exist.

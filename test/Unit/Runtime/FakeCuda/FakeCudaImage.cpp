@@ -46,7 +46,8 @@ int loadElf(const uint8_t *p, int deviceSm, Image &out, std::string &why) {
     return 200;
   }
   if (type != 2) {
-    why = "cubin is not an executable ELF (e_type " + std::to_string(type) + ")";
+    why =
+        "cubin is not an executable ELF (e_type " + std::to_string(type) + ")";
     return 200;
   }
   out.kind = "cubin";
@@ -62,7 +63,9 @@ int loadElf(const uint8_t *p, int deviceSm, Image &out, std::string &why) {
     why = "cubin has no section headers";
     return 200;
   }
-  auto section = [&](uint32_t i) { return p + shoff + uint64_t(i) * shentsize; };
+  auto section = [&](uint32_t i) {
+    return p + shoff + uint64_t(i) * shentsize;
+  };
   // Kernels: the global functions of the symbol table.
   for (uint16_t i = 0; i < shnum; ++i) {
     const uint8_t *sh = section(i);
@@ -111,7 +114,8 @@ int loadElf(const uint8_t *p, int deviceSm, Image &out, std::string &why) {
       continue;
     const uint8_t *data = p + rd64(sh + 24);
     uint64_t size = rd64(sh + 32);
-    std::map<uint32_t, std::pair<uint32_t, uint32_t>> params; // ordinal -> (offset, size)
+    std::map<uint32_t, std::pair<uint32_t, uint32_t>>
+        params; // ordinal -> (offset, size)
     bool ok = true;
     for (uint64_t o = 0; o + 4 <= size;) {
       uint8_t format = data[o], attr = data[o + 1];
@@ -173,13 +177,16 @@ int parsePtxEntries(const std::string &text, Image &out, std::string &why) {
     while ((p = list.find(".param", p)) != std::string::npos) {
       p += 6;
       size_t end = list.find(',', p);
-      std::string decl = list.substr(p, end == std::string::npos ? std::string::npos : end - p);
+      std::string decl = list.substr(
+          p, end == std::string::npos ? std::string::npos : end - p);
       uint32_t size = 0;
-      static const struct { const char *type; uint32_t size; } types[] = {
-          {".u64", 8}, {".s64", 8}, {".b64", 8}, {".f64", 8},
-          {".u32", 4}, {".s32", 4}, {".b32", 4}, {".f32", 4},
-          {".u16", 2}, {".s16", 2}, {".b16", 2}, {".f16", 2},
-          {".u8", 1},  {".s8", 1},  {".b8", 1}};
+      static const struct {
+        const char *type;
+        uint32_t size;
+      } types[] = {{".u64", 8}, {".s64", 8}, {".b64", 8}, {".f64", 8},
+                   {".u32", 4}, {".s32", 4}, {".b32", 4}, {".f32", 4},
+                   {".u16", 2}, {".s16", 2}, {".b16", 2}, {".f16", 2},
+                   {".u8", 1},  {".s8", 1},  {".b8", 1}};
       for (const auto &t : types)
         if (decl.find(t.type) != std::string::npos) {
           size = t.size;
@@ -208,7 +215,8 @@ int loadPtx(const char *text, int deviceSm, int maxPtx, Image &out,
   std::string s(text);
   for (unsigned char c : s)
     if (!isprint(c) && !isspace(c)) {
-      why = "not PTX text (a byte 0x" + std::to_string(c) + " that is not text)";
+      why =
+          "not PTX text (a byte 0x" + std::to_string(c) + " that is not text)";
       return 200;
     }
   out.kind = "ptx";
@@ -262,7 +270,10 @@ int loadFatbin(const uint8_t *p, int deviceSm, int maxPtx, Image &out,
     }
     const uint8_t *data = e + entryHeader;
     if (kind == 2 && cubinRunsOn(arch, deviceSm) && payload >= 64 &&
-        std::memcmp(data, "\x7f" "ELF", 4) == 0) {
+        std::memcmp(data,
+                    "\x7f"
+                    "ELF",
+                    4) == 0) {
       int r = loadElf(data, deviceSm, out, why);
       out.kind = "fatbin";
       return r;
@@ -308,8 +319,8 @@ fakecuda::layoutParams(const std::vector<uint32_t> &sizes) {
   return offsets;
 }
 
-int fakecuda::loadImage(const void *image, int deviceSm, int maxPtx,
-                        Image &out, std::string &why) {
+int fakecuda::loadImage(const void *image, int deviceSm, int maxPtx, Image &out,
+                        std::string &why) {
   const auto *p = static_cast<const uint8_t *>(image);
   static const uint8_t elfMagic[4] = {0x7f, 'E', 'L', 'F'};
   static const uint8_t fatbinMagic[4] = {0x50, 0xED, 0x55, 0xBA};

@@ -1,39 +1,22 @@
-//===- CudaDevice.cpp - CUDA buffers, modules and launches ----------------===//
+//===- CudaModule.cpp - CUDA module images and launches -------------------===//
 //
-// The sluice_cuda_* C API on top of CudaDriver: device buffers and copies,
-// module images (checked for truncation before the driver reads them) and
-// launches that expand memref arguments into the kernel ABI of the CUDA
-// lowering (docs/cuda-runtime.md).
+// Module images (checked for truncation before the driver, which is given no
+// size, reads them) and launches that expand memref arguments into the
+// kernel ABI of the CUDA lowering (docs/cuda-runtime.md).
 //
 //===----------------------------------------------------------------------===//
 
 #include "runtime/FileIO.h"
 #include "runtime/Status.h"
-#include "runtime/Tensor.h"
 #include "runtime/cuda/CudaDriver.h"
 
 #include <cstring>
-#include <map>
-#include <mutex>
 #include <new>
 #include <string>
 #include <vector>
 
 using namespace sluice::rt;
 using namespace sluice::rt::cuda;
-
-struct sluice_cuda_buffer {
-  uint64_t generation = 0;
-  CUdeviceptr address = 0;
-  size_t size = 0;
-};
-
-struct sluice_cuda_module {
-  uint64_t generation = 0;
-  CUmodule module = nullptr;
-  std::mutex mutex;
-  std::map<std::string, CUfunction> functions;
-};
 
 namespace {
 
@@ -54,7 +37,10 @@ uint16_t readLE16(const uint8_t *p) { return uint16_t(p[0] | p[1] << 8); }
 /// bytes: an ELF's headers and sections, a fatbin's declared length.
 /// Returns an empty string when the image is fine (or is text).
 std::string checkImageBounds(const uint8_t *p, size_t size) {
-  if (size >= 4 && std::memcmp(p, "\x7f" "ELF", 4) == 0) {
+  if (size >= 4 && std::memcmp(p,
+                               "\x7f"
+                               "ELF",
+                               4) == 0) {
     if (size < 64 || p[4] != 2 || p[5] != 1)
       return format("ELF image of %zu bytes is truncated or not 64-bit "
                     "little-endian",
@@ -89,13 +75,6 @@ std::string checkImageBounds(const uint8_t *p, size_t size) {
   return std::string();
 }
 
-bool stale(uint64_t generation) { return generation != currentGeneration(); }
-
-sluice_status_t staleHandle(const char *fn, const char *what) {
-  return failf(SLUICE_ERROR_INVALID_ARGUMENT,
-               "%s: %s was made before sluice_cuda_reset", fn, what);
-}
-
 /// Expands the arguments into 8-byte slots, one per kernel parameter.
 sluice_status_t packArgs(const char *fn, const sluice_cuda_arg_t *args,
                          int64_t numArgs, std::vector<uint64_t> &slots,
@@ -104,7 +83,8 @@ sluice_status_t packArgs(const char *fn, const sluice_cuda_arg_t *args,
   auto add4 = [&](uint32_t bits) {
     paramBytes = (paramBytes + 3) & ~size_t(3);
     paramBytes += 4;
-    slots.push_back(bits); // little-endian: the value is the slot's first 4 bytes
+    slots.push_back(
+        bits); // little-endian: the value is the slot's first 4 bytes
   };
   auto add8 = [&](uint64_t bits) {
     paramBytes = (paramBytes + 7) & ~size_t(7);
@@ -138,7 +118,8 @@ sluice_status_t packArgs(const char *fn, const sluice_cuda_arg_t *args,
       std::vector<int64_t> rowMajor(size_t(a.rank), 0);
       for (int32_t k = a.rank - 1; k >= 0; --k) {
         rowMajor[size_t(k)] = stride;
-        if (a.sizes[k] > 0 && __builtin_mul_overflow(stride, a.sizes[k], &stride))
+        if (a.sizes[k] > 0 &&
+            __builtin_mul_overflow(stride, a.sizes[k], &stride))
           return failf(SLUICE_ERROR_INVALID_ARGUMENT,
                        "%s: argument %lld: memref sizes overflow int64", fn,
                        (long long)i);
@@ -179,144 +160,6 @@ sluice_status_t packArgs(const char *fn, const sluice_cuda_arg_t *args,
 
 extern "C" {
 
-SLUICE_API sluice_status_t sluice_cuda_buffer_create(size_t numBytes,
-                                                     sluice_cuda_buffer_t **out) {
-  const char *fn = "sluice_cuda_buffer_create";
-  clearError();
-  clearCudaStatus();
-  SLUICE_CHECK_ARG(out, "sluice_cuda_buffer_create");
-  *out = nullptr;
-  uint64_t generation;
-  const DriverApi *api = acquire(fn, &generation);
-  if (!api)
-    return SLUICE_ERROR_DEVICE;
-  auto *buffer = new (std::nothrow) sluice_cuda_buffer();
-  if (!buffer)
-    return fail(SLUICE_ERROR_OUT_OF_MEMORY, "sluice_cuda_buffer_create: out of memory");
-  buffer->generation = generation;
-  buffer->size = numBytes;
-  if (numBytes > 0) {
-    CUresult r = api->memAlloc(&buffer->address, numBytes);
-    if (r != CUDA_SUCCESS) {
-      delete buffer;
-      return failDriver(fn, "cuMemAlloc_v2", r,
-                        format("%zu bytes", numBytes));
-    }
-  }
-  *out = buffer;
-  return SLUICE_OK;
-}
-
-SLUICE_API void sluice_cuda_buffer_free(sluice_cuda_buffer_t *buffer) {
-  if (!buffer)
-    return;
-  if (buffer->address && !stale(buffer->generation)) {
-    // Errors are dropped: there is no status to return them through.
-    if (const DriverApi *api = acquire("sluice_cuda_buffer_free", nullptr))
-      api->memFree(buffer->address);
-    clearError();
-    clearCudaStatus();
-  }
-  delete buffer;
-}
-
-SLUICE_API uint64_t
-sluice_cuda_buffer_address(const sluice_cuda_buffer_t *buffer) {
-  return buffer ? buffer->address : 0;
-}
-
-SLUICE_API size_t sluice_cuda_buffer_size(const sluice_cuda_buffer_t *buffer) {
-  return buffer ? buffer->size : 0;
-}
-
-SLUICE_API sluice_status_t sluice_cuda_copy_to_device(
-    sluice_cuda_buffer_t *dst, size_t dstOffset, const void *src,
-    size_t numBytes) {
-  const char *fn = "sluice_cuda_copy_to_device";
-  clearError();
-  clearCudaStatus();
-  SLUICE_CHECK_ARG(dst, "sluice_cuda_copy_to_device");
-  if (!src && numBytes)
-    return fail(SLUICE_ERROR_INVALID_ARGUMENT,
-                "sluice_cuda_copy_to_device: argument 'src' is null");
-  if (stale(dst->generation))
-    return staleHandle(fn, "the buffer");
-  if (dstOffset > dst->size || numBytes > dst->size - dstOffset)
-    return failf(SLUICE_ERROR_INVALID_ARGUMENT,
-                 "%s: bytes [%zu, %zu + %zu) are outside the %zu-byte buffer",
-                 fn, dstOffset, dstOffset, numBytes, dst->size);
-  const DriverApi *api = acquire(fn, nullptr);
-  if (!api)
-    return SLUICE_ERROR_DEVICE;
-  if (numBytes == 0)
-    return SLUICE_OK;
-  CUresult r = api->memcpyHtoD(dst->address + dstOffset, src, numBytes);
-  return r == CUDA_SUCCESS ? SLUICE_OK
-                           : failDriver(fn, "cuMemcpyHtoD_v2", r);
-}
-
-SLUICE_API sluice_status_t sluice_cuda_copy_to_host(
-    void *dst, const sluice_cuda_buffer_t *src, size_t srcOffset,
-    size_t numBytes) {
-  const char *fn = "sluice_cuda_copy_to_host";
-  clearError();
-  clearCudaStatus();
-  SLUICE_CHECK_ARG(src, "sluice_cuda_copy_to_host");
-  if (!dst && numBytes)
-    return fail(SLUICE_ERROR_INVALID_ARGUMENT,
-                "sluice_cuda_copy_to_host: argument 'dst' is null");
-  if (stale(src->generation))
-    return staleHandle(fn, "the buffer");
-  if (srcOffset > src->size || numBytes > src->size - srcOffset)
-    return failf(SLUICE_ERROR_INVALID_ARGUMENT,
-                 "%s: bytes [%zu, %zu + %zu) are outside the %zu-byte buffer",
-                 fn, srcOffset, srcOffset, numBytes, src->size);
-  const DriverApi *api = acquire(fn, nullptr);
-  if (!api)
-    return SLUICE_ERROR_DEVICE;
-  if (numBytes == 0)
-    return SLUICE_OK;
-  CUresult r = api->memcpyDtoH(dst, src->address + srcOffset, numBytes);
-  return r == CUDA_SUCCESS ? SLUICE_OK
-                           : failDriver(fn, "cuMemcpyDtoH_v2", r);
-}
-
-SLUICE_API sluice_status_t sluice_cuda_tensor_upload(
-    const sluice_tensor_t *tensor, sluice_cuda_buffer_t **out) {
-  clearError();
-  SLUICE_CHECK_ARG(tensor, "sluice_cuda_tensor_upload");
-  SLUICE_CHECK_ARG(out, "sluice_cuda_tensor_upload");
-  *out = nullptr;
-  sluice_cuda_buffer_t *buffer = nullptr;
-  sluice_status_t s = sluice_cuda_buffer_create(tensor->numBytes, &buffer);
-  if (s != SLUICE_OK)
-    return s;
-  s = sluice_cuda_copy_to_device(buffer, 0, tensor->data, tensor->numBytes);
-  if (s != SLUICE_OK) {
-    std::string message = sluice_last_error();
-    sluice_cuda_status_t cudaStatus = sluice_cuda_last_status();
-    int result = sluice_cuda_last_result();
-    sluice_cuda_buffer_free(buffer);
-    setCudaStatus(cudaStatus, result);
-    return fail(s, message);
-  }
-  *out = buffer;
-  return SLUICE_OK;
-}
-
-SLUICE_API sluice_status_t sluice_cuda_tensor_download(
-    const sluice_cuda_buffer_t *buffer, sluice_tensor_t *tensor) {
-  clearError();
-  SLUICE_CHECK_ARG(buffer, "sluice_cuda_tensor_download");
-  SLUICE_CHECK_ARG(tensor, "sluice_cuda_tensor_download");
-  if (buffer->size < tensor->numBytes)
-    return failf(SLUICE_ERROR_SHAPE,
-                 "sluice_cuda_tensor_download: the tensor needs %zu bytes, "
-                 "the buffer has %zu",
-                 tensor->numBytes, buffer->size);
-  return sluice_cuda_copy_to_host(tensor->data, buffer, 0, tensor->numBytes);
-}
-
 SLUICE_API sluice_status_t sluice_cuda_module_load_data(
     const void *image, size_t size, sluice_cuda_module_t **out) {
   const char *fn = "sluice_cuda_module_load_data";
@@ -340,7 +183,10 @@ SLUICE_API sluice_status_t sluice_cuda_module_load_data(
   // PTX is read up to its NUL: make sure there is one inside our copy.
   std::string text;
   const void *data = image;
-  bool binary = size >= 4 && (std::memcmp(bytes, "\x7f" "ELF", 4) == 0 ||
+  bool binary = size >= 4 && (std::memcmp(bytes,
+                                          "\x7f"
+                                          "ELF",
+                                          4) == 0 ||
                               readLE32(bytes) == 0xBA55ED50u);
   if (!binary && !std::memchr(bytes, 0, size)) {
     text.assign(reinterpret_cast<const char *>(bytes), size);
@@ -352,7 +198,8 @@ SLUICE_API sluice_status_t sluice_cuda_module_load_data(
     return SLUICE_ERROR_DEVICE;
   auto *module = new (std::nothrow) sluice_cuda_module();
   if (!module)
-    return fail(SLUICE_ERROR_OUT_OF_MEMORY, "sluice_cuda_module_load_data: out of memory");
+    return fail(SLUICE_ERROR_OUT_OF_MEMORY,
+                "sluice_cuda_module_load_data: out of memory");
   CUresult r = api->moduleLoadData(&module->module, data);
   if (r != CUDA_SUCCESS) {
     delete module;
@@ -363,8 +210,8 @@ SLUICE_API sluice_status_t sluice_cuda_module_load_data(
   return SLUICE_OK;
 }
 
-SLUICE_API sluice_status_t sluice_cuda_module_load_file(
-    const char *path, sluice_cuda_module_t **out) {
+SLUICE_API sluice_status_t
+sluice_cuda_module_load_file(const char *path, sluice_cuda_module_t **out) {
   clearError();
   SLUICE_CHECK_ARG(path, "sluice_cuda_module_load_file");
   SLUICE_CHECK_ARG(out, "sluice_cuda_module_load_file");
@@ -391,7 +238,7 @@ SLUICE_API sluice_status_t sluice_cuda_module_load_file(
 SLUICE_API void sluice_cuda_module_free(sluice_cuda_module_t *module) {
   if (!module)
     return;
-  if (module->module && !stale(module->generation)) {
+  if (module->module && !isStale(module->generation)) {
     if (const DriverApi *api = acquire("sluice_cuda_module_free", nullptr))
       api->moduleUnload(module->module);
     clearError();
@@ -453,10 +300,9 @@ SLUICE_API sluice_status_t sluice_cuda_launch(
   SLUICE_CHECK_ARG(grid, "sluice_cuda_launch");
   SLUICE_CHECK_ARG(block, "sluice_cuda_launch");
   if (numArgs < 0 || (numArgs > 0 && !args))
-    return failf(SLUICE_ERROR_INVALID_ARGUMENT,
-                 "%s: %lld arguments at %p", fn, (long long)numArgs,
-                 static_cast<const void *>(args));
-  if (stale(module->generation))
+    return failf(SLUICE_ERROR_INVALID_ARGUMENT, "%s: %lld arguments at %p", fn,
+                 (long long)numArgs, static_cast<const void *>(args));
+  if (isStale(module->generation))
     return staleHandle(fn, "the module");
   if (block[0] == 0 || block[1] == 0 || block[2] == 0)
     return failf(SLUICE_ERROR_INVALID_ARGUMENT,
@@ -489,10 +335,9 @@ SLUICE_API sluice_status_t sluice_cuda_launch(
   std::vector<void *> params(slots.size());
   for (size_t i = 0; i < slots.size(); ++i)
     params[i] = &slots[i];
-  CUresult r = api->launchKernel(function, grid[0], grid[1], grid[2], block[0],
-                                 block[1], block[2], sharedBytes, nullptr,
-                                 params.empty() ? nullptr : params.data(),
-                                 nullptr);
+  CUresult r = api->launchKernel(
+      function, grid[0], grid[1], grid[2], block[0], block[1], block[2],
+      sharedBytes, nullptr, params.empty() ? nullptr : params.data(), nullptr);
   if (r != CUDA_SUCCESS)
     return failDriver(fn, "cuLaunchKernel", r,
                       format("kernel '%s', grid %ux%ux%u, block %ux%ux%u, "
