@@ -82,8 +82,16 @@ const char *explain(sluice_cuda_status_t status) {
   }
 }
 
+/// "NAME (code)": the runtime's own name, else the driver's (codes newer
+/// than this table), else CUDA_ERROR_UNKNOWN_CODE.
 std::string describe(CUresult result) {
   const char *name = resultName(result);
+  if (!name && state.api.getErrorName) {
+    const char *driverName = nullptr;
+    if (state.api.getErrorName(result, &driverName) == CUDA_SUCCESS &&
+        driverName)
+      name = driverName;
+  }
   return format("%s (%d)", name ? name : "CUDA_ERROR_UNKNOWN_CODE", result);
 }
 
@@ -132,6 +140,8 @@ void initLocked(DeviceState &s) {
     return;
   }
   DriverApi &a = s.api;
+  a.getErrorName = reinterpret_cast<decltype(a.getErrorName)>(
+      dlsym(s.handle, "cuGetErrorName"));
   if (!resolve(s, a.init, "cuInit") ||
       !resolve(s, a.driverGetVersion, "cuDriverGetVersion") ||
       !resolve(s, a.deviceGetCount, "cuDeviceGetCount") ||
@@ -149,8 +159,6 @@ void initLocked(DeviceState &s) {
       !resolve(s, a.memcpyHtoD, "cuMemcpyHtoD_v2") ||
       !resolve(s, a.memcpyDtoH, "cuMemcpyDtoH_v2"))
     return;
-  a.getErrorName = reinterpret_cast<decltype(a.getErrorName)>(
-      dlsym(s.handle, "cuGetErrorName"));
   s.primaryCtxRelease = reinterpret_cast<decltype(s.primaryCtxRelease)>(
       dlsym(s.handle, "cuDevicePrimaryCtxRelease_v2"));
 

@@ -159,7 +159,11 @@ INSTANTIATE_TEST_SUITE_P(
                          "CUDA_ERROR_COMPAT_NOT_SUPPORTED_ON_DEVICE (804)"},
         SimulatedFailure{"init-error=999", SLUICE_CUDA_DRIVER_ERROR, 999,
                          "driver error: cuInit returned CUDA_ERROR_UNKNOWN "
-                         "(999)"}),
+                         "(999)"},
+        // A code the runtime's table lacks is named by cuGetErrorName.
+        SimulatedFailure{"init-error=12345", SLUICE_CUDA_DRIVER_ERROR, 12345,
+                         "driver error: cuInit returned "
+                         "CUDA_ERROR_FROM_FAKE_DRIVER (12345)"}),
     [](const ::testing::TestParamInfo<SimulatedFailure> &info) {
       std::string name = info.param.mode;
       for (char &c : name)
