@@ -106,6 +106,8 @@ SLUICE_API const char *sluice_status_string(sluice_status_t status) {
     return "SLUICE_ERROR_RUNTIME";
   case SLUICE_ERROR_OUT_OF_MEMORY:
     return "SLUICE_ERROR_OUT_OF_MEMORY";
+  case SLUICE_ERROR_DEVICE:
+    return "SLUICE_ERROR_DEVICE";
   }
   return "SLUICE_ERROR_UNKNOWN";
 }

@@ -36,3 +36,30 @@ config.substitutions.append(("%cc", "cc"))
 config.substitutions.append(("%runtime_include",
     os.path.join(config.sluice_src_root, "runtime", "include")))
 config.substitutions.append(("%libdir", os.path.join(config.sluice_obj_root, "lib")))
+
+# CUDA (docs/cuda-runtime.md). `cuda-device` is set only when the runtime's
+# own probe finds a device now, at test time; tests that need a GPU say
+# `REQUIRES: cuda-device` and are UNSUPPORTED elsewhere. The probe sees the
+# environment the tests get: the default driver, no SLUICE_CUDA_DRIVER.
+import subprocess
+
+cuda_probe = os.path.join(config.sluice_tools_dir, "sluice-cuda-status")
+if os.path.exists(cuda_probe):
+    probe_env = dict(os.environ)
+    probe_env.pop("SLUICE_CUDA_DRIVER", None)
+    try:
+        probe = subprocess.run([cuda_probe], env=probe_env, timeout=120,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               universal_newlines=True)
+        lit_config.note(probe.stdout.strip())
+        if probe.returncode == 0:
+            config.available_features.add("cuda-device")
+    except (OSError, subprocess.SubprocessError) as e:
+        lit_config.note("cuda: probe failed: %s" % e)
+config.substitutions.append(("%fake_cuda", os.path.join(
+    config.sluice_obj_root, "test", "Unit", "Runtime", "libsluice_fake_cuda.so")))
+cuda_stub = "/usr/local/cuda/lib64/stubs/libcuda.so"
+if os.path.exists(cuda_stub):
+    config.available_features.add("cuda-stub-library")
+    config.substitutions.append(("%cuda_stub", cuda_stub))
+llvm_config.add_tool_substitutions(["sluice-cuda-status"], tool_dirs)

@@ -11,6 +11,9 @@
 
 namespace sluicec {
 
+/// Where `sluicec run` runs the model.
+enum class RunTarget { Cpu, Cuda };
+
 struct RunOptions {
   std::string model;
   std::string function;
@@ -26,11 +29,16 @@ struct RunOptions {
   int threads = 0;
   unsigned seed = 0;
   unsigned repeat = 1;
+  RunTarget target = RunTarget::Cpu;
 };
 
 /// `sluicec run`: returns the process exit code.
 int runModel(mlir::MLIRContext &ctx, llvm::SourceMgr &sourceMgr,
              const RunOptions &opts);
+
+/// `sluicec run --target=cuda` (RunCuda.cpp): for now only the device
+/// check: without a usable CUDA driver or device, one line saying which.
+int runModelCuda(const RunOptions &opts);
 
 } // namespace sluicec
 

@@ -109,6 +109,13 @@ cl::opt<int> threads("threads",
                      cl::init(0), cl::sub(runCmd));
 cl::opt<unsigned> seed("seed", cl::desc("Seed of generated inputs"),
                        cl::init(0), cl::sub(runCmd));
+cl::opt<sluicec::RunTarget> runTarget(
+    "target", cl::desc("Where to run"), cl::init(sluicec::RunTarget::Cpu),
+    cl::values(clEnumValN(sluicec::RunTarget::Cpu, "cpu",
+                          "the host CPU (the default)"),
+               clEnumValN(sluicec::RunTarget::Cuda, "cuda",
+                          "device 0 of the CUDA driver")),
+    cl::sub(runCmd));
 cl::opt<unsigned> repeat("repeat",
                          cl::desc("Run this many times and report the "
                                   "steady-state time"),
@@ -220,5 +227,8 @@ int main(int argc, char **argv) {
   opts.threads = threads;
   opts.seed = seed;
   opts.repeat = repeat;
+  opts.target = runTarget;
+  if (opts.target == sluicec::RunTarget::Cuda)
+    return sluicec::runModelCuda(opts);
   return sluicec::runModel(*ctx, sourceMgr, opts);
 }

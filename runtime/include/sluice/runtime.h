@@ -59,7 +59,10 @@ typedef enum sluice_status {
   /** An error raised by compiled code while it ran (sluice_rt_error). */
   SLUICE_ERROR_RUNTIME = 7,
   /** An allocation failed. */
-  SLUICE_ERROR_OUT_OF_MEMORY = 8
+  SLUICE_ERROR_OUT_OF_MEMORY = 8,
+  /** No usable CUDA driver or device, or a driver call failed
+   *  (sluice_cuda_last_status() says which; sluice/cuda.h). */
+  SLUICE_ERROR_DEVICE = 9
 } sluice_status_t;
 
 /** The one-line message of the last failed call on this thread; "" after a
@@ -325,5 +328,8 @@ SLUICE_API void sluice_rt_parallel_for(int64_t begin, int64_t end,
 #ifdef __cplusplus
 } /* extern "C" */
 #endif
+
+/* The CUDA device: buffers, module images, launches (docs/cuda-runtime.md). */
+#include "sluice/cuda.h"
 
 #endif /* SLUICE_RUNTIME_H */

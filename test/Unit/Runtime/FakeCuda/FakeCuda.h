@@ -1,0 +1,66 @@
+/*===- FakeCuda.h - hooks of the fake CUDA driver used by tests --*- C -*-===*\
+|*                                                                            *|
+|* libsluice_fake_cuda.so implements the driver entry points the runtime     *|
+|* uses on the CPU (test/Unit/Runtime/FakeCuda/FakeCuda.cpp). Tests load it  *|
+|* through SLUICE_CUDA_DRIVER and reach these hooks with dlopen + dlsym of   *|
+|* the same path. Reference: docs/cuda-runtime.md, "The fake driver".        *|
+|*                                                                            *|
+\*===----------------------------------------------------------------------===*/
+
+#ifndef SLUICE_FAKE_CUDA_H
+#define SLUICE_FAKE_CUDA_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** The indices of one CPU thread of a launch (CUDA's built-ins). */
+typedef struct fake_cuda_thread {
+  uint32_t grid[3];  /**< gridDim */
+  uint32_t block[3]; /**< blockDim */
+  uint32_t block_idx[3];
+  uint32_t thread_idx[3];
+} fake_cuda_thread_t;
+
+/** A CPU kernel: called once per thread of the launch with the launch's
+ *  kernelParams (params[i] points at parameter i, as on the device). */
+typedef void (*fake_cuda_kernel_fn)(const fake_cuda_thread_t *thread,
+                                    void **params);
+
+/** One recorded cuLaunchKernel. */
+typedef struct fake_cuda_launch {
+  char kernel[128];
+  uint32_t grid[3];
+  uint32_t block[3];
+  uint32_t shared_bytes;
+  uint32_t num_params;
+  /** The parameter buffer as the driver lays it out: every parameter at
+   *  the next multiple of its size, padding bytes zero. */
+  uint32_t param_bytes;
+  uint8_t params[4096];
+  /** Whether a registered CPU kernel ran it. */
+  int executed;
+} fake_cuda_launch_t;
+
+/** Registers the CPU build of kernel `name` with its parameter sizes in
+ *  bytes (used for cubins, checked against a PTX entry's own list). `fn`
+ *  may be null: launches are then only recorded. */
+typedef void (*fake_cuda_register_kernel_t)(const char *name, int num_params,
+                                             const uint32_t *param_sizes,
+                                             fake_cuda_kernel_fn fn);
+/** Forgets launches and registrations. */
+typedef void (*fake_cuda_clear_t)(void);
+typedef int (*fake_cuda_num_launches_t)(void);
+/** Copies launch `index` into `out`; 0 on success, -1 if out of range. */
+typedef int (*fake_cuda_get_launch_t)(int index, fake_cuda_launch_t *out);
+/** Device allocations and modules currently alive. */
+typedef int (*fake_cuda_live_allocations_t)(void);
+typedef int (*fake_cuda_live_modules_t)(void);
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+
+#endif /* SLUICE_FAKE_CUDA_H */
