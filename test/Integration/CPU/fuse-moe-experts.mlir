@@ -5,7 +5,8 @@
 // on the per-token path (no gemm call). The numbers are checked against
 // the reference evaluator (it interprets the unfused sluice.moe) for
 // T = 0, 1, 7, 33: capacity drops by_order / by_choice, block-free dropless
-// routes with k = E, ungated experts, plain and gated shared experts.
+// routes with k = E, ungated experts, plain and gated shared experts. The
+// router GEMM feeding topk_gate (sluice-fuse-router-topk) is a third call.
 
 // RUN: sluicec compile %s --emit=mlir-lowered -o - | FileCheck %s --check-prefix=FUSED
 // FUSED-LABEL: llvm.func @capacity_by_order(
@@ -24,6 +25,9 @@
 // FUSED-COUNT-4: llvm.call @sluice_uk_gemm(
 // FUSED-NOT: llvm.call @sluice_uk_gemm(
 // FUSED-LABEL: llvm.func @renormalize_kept_per_token(
+// FUSED-NOT: llvm.call @sluice_uk_gemm(
+// FUSED-LABEL: llvm.func @with_router(
+// FUSED-COUNT-3: llvm.call @sluice_uk_gemm(
 // FUSED-NOT: llvm.call @sluice_uk_gemm(
 // FUSED: llvm.return
 
@@ -48,6 +52,10 @@
 // RUN: sluicec run %s --function=shared_gated --random-weights --check --dim T=7 | FileCheck %s --implicit-check-not=FAILED
 // RUN: sluicec run %s --function=shared_gated --random-weights --check --dim T=33 | FileCheck %s --implicit-check-not=FAILED
 // RUN: sluicec run %s --function=renormalize_kept_per_token --random-weights --check --dim T=7 | FileCheck %s --implicit-check-not=FAILED
+// RUN: sluicec run %s --function=with_router --random-weights --check --dim T=0 | FileCheck %s --implicit-check-not=FAILED
+// RUN: sluicec run %s --function=with_router --random-weights --check --dim T=1 | FileCheck %s --implicit-check-not=FAILED
+// RUN: sluicec run %s --function=with_router --random-weights --check --dim T=7 | FileCheck %s --implicit-check-not=FAILED
+// RUN: sluicec run %s --function=with_router --random-weights --check --dim T=33 | FileCheck %s --implicit-check-not=FAILED
 // CHECK: check y: ok
 
 // Capacity 2 with k = 3 drops slots (by_order); SwiGLU, signed logits.
@@ -137,6 +145,27 @@ func.func @renormalize_kept_per_token(%x: tensor<?x8xf32> {sluice.name = "x", sl
   %w, %i = sluice.topk_gate %l {k = 2 : i64, renormalize = true}
       : (tensor<?x4xf32>) -> (tensor<?x2xf32>, tensor<?x2xi32>)
   %y = sluice.moe %x, %w, %i gate(%wg) up(%wu) down(%wd) {capacity = 2 : i64, renormalize_kept = true}
+      : (tensor<?x8xf32>, tensor<?x2xf32>, tensor<?x2xi32>, tensor<4x8x12xf32>, tensor<4x8x12xf32>, tensor<4x12x8xf32>) -> tensor<?x8xf32>
+  return %y : tensor<?x8xf32>
+}
+
+// The router logits computed in the module: the router GEMM runs on the
+// micro-kernel too (softmax, top-2, renormalized).
+func.func @with_router(%x: tensor<?x8xf32> {sluice.name = "x", sluice.dims = ["T", ""]},
+    %r: tensor<8x4xf32> {sluice.name = "router", sluice.role = "weight"},
+    %wg: tensor<4x8x12xf32> {sluice.name = "w_gate", sluice.role = "weight"},
+    %wu: tensor<4x8x12xf32> {sluice.name = "w_up", sluice.role = "weight"},
+    %wd: tensor<4x12x8xf32> {sluice.name = "w_down", sluice.role = "weight"})
+    -> (tensor<?x8xf32> {sluice.name = "y"}) {
+  %c0 = arith.constant 0 : index
+  %t = tensor.dim %x, %c0 : tensor<?x8xf32>
+  %e = tensor.empty(%t) : tensor<?x4xf32>
+  %zero = arith.constant 0.0 : f32
+  %z = linalg.fill ins(%zero : f32) outs(%e : tensor<?x4xf32>) -> tensor<?x4xf32>
+  %l = linalg.matmul ins(%x, %r : tensor<?x8xf32>, tensor<8x4xf32>) outs(%z : tensor<?x4xf32>) -> tensor<?x4xf32>
+  %w, %i = sluice.topk_gate %l {k = 2 : i64, renormalize = true}
+      : (tensor<?x4xf32>) -> (tensor<?x2xf32>, tensor<?x2xi32>)
+  %y = sluice.moe %x, %w, %i gate(%wg) up(%wu) down(%wd)
       : (tensor<?x8xf32>, tensor<?x2xf32>, tensor<?x2xi32>, tensor<4x8x12xf32>, tensor<4x8x12xf32>, tensor<4x12x8xf32>) -> tensor<?x8xf32>
   return %y : tensor<?x8xf32>
 }
