@@ -1,5 +1,6 @@
 // RUN: sluice-opt %s --sluice-fuse-moe-experts -split-input-file | FileCheck %s
 // RUN: sluice-opt %s --sluice-fuse-moe-experts -split-input-file | FileCheck %s --check-prefix=COUNT
+// RUN: sluice-opt %s --sluice-decompose-moe --sluice-fuse-moe-experts -split-input-file | FileCheck %s --check-prefix=E2E
 
 // The decomposed SwiGLU expert path: dispatch + gate/up GEMMs + glu become
 // one gathered GLU gemm, down GEMM + combine one scattered, scaled gemm.
@@ -220,4 +221,40 @@ func.func @up_fill_two(%x: tensor<?x16xf32>, %w: tensor<?x2xf32>, %idx: tensor<?
   %twos = linalg.fill ins(%two : f32) outs(%e : tensor<?x32xf32>) -> tensor<?x32xf32>
   %h = sluice.glu %g, %twos : tensor<?x32xf32>
   return %h : tensor<?x32xf32>
+}
+
+// -----
+
+// After sluice-decompose-moe (Qwen-MoE: SwiGLU experts with capacity, gated
+// shared experts): two gemms per expert path, the shared down gemm
+// accumulating into the routed one, nothing of the primitives left.
+// E2E-LABEL: func.func @moe_qwen
+// E2E-NOT: {{sluice.dispatch|sluice.grouped_matmul|sluice.glu|sluice.combine|sluice.moe|linalg.add}}
+// E2E: %{{.+}}, %[[OFF:.+]], %[[SLOTS:.+]], %{{.+}} = sluice.route %{{.+}} {capacity = 3 : i64, num_experts = 8 : i64}
+// E2E-NOT: {{sluice.dispatch|sluice.grouped_matmul|sluice.glu|sluice.combine|sluice.moe|linalg.add}}
+// E2E: %[[H:.+]] = sluice.gemm %{{.+}} groups(%[[OFF]]) gather(%[[SLOTS]]) up(%{{.+}}) {a_div = 2 : i64, act = #sluice.act<silu>}
+// E2E-NOT: {{sluice.dispatch|sluice.grouped_matmul|sluice.glu|sluice.combine|sluice.moe|linalg.add}}
+// E2E: %[[ROUTED:.+]] = sluice.gemm %[[H]], %{{.+}} groups(%[[OFF]]) scatter(%[[SLOTS]]) scale(%{{.+}}) rows(%{{.+}}) {accumulate, c_div = 2 : i64}
+// E2E-NOT: {{sluice.dispatch|sluice.grouped_matmul|sluice.glu|sluice.combine|sluice.moe|linalg.add}}
+// E2E: %[[SW:.+]] = sluice.sigmoid_gate
+// E2E-NOT: {{sluice.dispatch|sluice.grouped_matmul|sluice.glu|sluice.combine|sluice.moe|linalg.add}}
+// E2E: %{{.+}}, %[[SOFF:.+]], %[[SSLOTS:.+]], %{{.+}} = sluice.route %{{.+}}, %[[SW]] {num_experts = 2 : i64}
+// E2E-NOT: {{sluice.dispatch|sluice.grouped_matmul|sluice.glu|sluice.combine|sluice.moe|linalg.add}}
+// E2E: %[[SH:.+]] = sluice.gemm %{{.+}} groups(%[[SOFF]]) gather(%[[SSLOTS]]) up(%{{.+}}) {a_div = 2 : i64, act = #sluice.act<silu>}
+// E2E-NOT: {{sluice.dispatch|sluice.grouped_matmul|sluice.glu|sluice.combine|sluice.moe|linalg.add}}
+// E2E: %[[SWFLAT:.+]] = tensor.collapse_shape %[[SW]]
+// E2E-NOT: {{sluice.dispatch|sluice.grouped_matmul|sluice.glu|sluice.combine|sluice.moe|linalg.add}}
+// E2E: %[[Y:.+]] = sluice.gemm %[[SH]], %{{.+}} groups(%[[SOFF]]) scatter(%[[SSLOTS]]) scale(%[[SWFLAT]]) init(%[[ROUTED]]) {accumulate, c_div = 2 : i64}
+// E2E-NEXT: return %[[Y]]
+// E2E-NOT: {{sluice.dispatch|sluice.grouped_matmul|sluice.glu|sluice.combine|sluice.moe|linalg.add}}
+func.func @moe_qwen(%x: tensor<?x64xf32>, %w: tensor<?x2xf32>, %idx: tensor<?x2xi32>,
+    %wg: tensor<8x64x128xf32>, %wu: tensor<8x64x128xf32>, %wd: tensor<8x128x64xf32>,
+    %sg: tensor<2x64x96xf32>, %su: tensor<2x64x96xf32>, %sd: tensor<2x96x64xf32>,
+    %sgw: tensor<2x64xf32>) -> tensor<?x64xf32> {
+  %y = sluice.moe %x, %w, %idx gate(%wg) up(%wu) down(%wd) shared_gate(%sg)
+      shared_up(%su) shared_down(%sd) shared_gate_w(%sgw) {capacity = 3 : i64}
+      : (tensor<?x64xf32>, tensor<?x2xf32>, tensor<?x2xi32>, tensor<8x64x128xf32>,
+         tensor<8x64x128xf32>, tensor<8x128x64xf32>, tensor<2x64x96xf32>, tensor<2x64x96xf32>,
+         tensor<2x96x64xf32>, tensor<2x64xf32>) -> tensor<?x64xf32>
+  return %y : tensor<?x64xf32>
 }
