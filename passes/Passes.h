@@ -24,6 +24,10 @@ void buildSluiceCleanupPipeline(OpPassManager &pm);
 /// Decomposes sluice.moe into routing primitives, then cleans up.
 void buildSluiceDecomposePipeline(OpPassManager &pm);
 
+/// The MoE fusions run after sluice-decompose-moe: the expert path and the
+/// router GEMMs onto the sluice.gemm micro-kernel.
+void addSluiceMoeFusionPasses(OpPassManager &pm);
+
 } // namespace mlir::sluice
 
 #endif // SLUICE_PASSES_PASSES_H

@@ -23,6 +23,11 @@ void mlir::sluice::buildSluiceDecomposePipeline(OpPassManager &pm) {
   buildSluiceCleanupPipeline(pm);
 }
 
+void mlir::sluice::addSluiceMoeFusionPasses(OpPassManager &pm) {
+  pm.addPass(createSluiceFuseMoeExperts());
+  pm.addPass(createSluiceFuseRouterTopk());
+}
+
 void mlir::sluice::registerSluicePipelines() {
   PassPipelineRegistration<>(
       "sluice-cleanup-pipeline",
