@@ -74,6 +74,7 @@ struct SluiceCpuAbiPass
 
 StringRef sluice::cpuLoweringPipelineText() {
   return "sluice-cleanup-pipeline, sluice-decompose-moe, "
+         "sluice-fuse-lora, sluice-cpu-matmul-to-gemm, "
          "sluice-cleanup-pipeline, sluice-cpu-abi, "
          "sluice-cpu-matmul-loop-order, sluice-cpu-decompose-aggregates, "
          "one-shot-bufferize{bufferize-function-boundaries "
@@ -93,6 +94,9 @@ LogicalResult sluice::buildCpuPipeline(OpPassManager &pm) {
   // Expert-major MoE: each selected expert's weights are read once per call,
   // not once per token (sluice.moe forms it does not cover stay per token).
   pm.addPass(createSluiceDecomposeMoe());
+  // LoRA / low-rank ops and dense f32 matmuls as sluice_uk_gemm calls.
+  pm.addPass(createSluiceFuseLora());
+  pm.addPass(createSluiceCpuMatmulToGemm());
   buildSluiceCleanupPipeline(pm);
   pm.addPass(std::make_unique<SluiceCpuAbiPass>());
   pm.addPass(createCpuMatmulLoopOrderPass());
