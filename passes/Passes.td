@@ -71,6 +71,46 @@ def SluiceFuseMoeExperts : Pass<"sluice-fuse-moe-experts"> {
   ];
 }
 
+def SluiceFuseLora : Pass<"sluice-fuse-lora", "::mlir::ModuleOp"> {
+  let summary = "LoRA, multi-LoRA and low-rank GEMMs as sluice.gemm "
+                "micro-kernel calls";
+  let description = [{
+    Rewrites the low-rank ops into `sluice.gemm` (on the CPU, one call of
+    the `sluice_uk_gemm` micro-kernel each):
+
+    - `sluice.lora_matmul`: `u = x a[:, :b]` (a small GEMM, x·a computed
+      once per row), `u' = scale * u * rank_gates[.., :b]` (a
+      `linalg.generic`, absent when there are no gates and scale is 1), then
+      one `sluice.gemm %x, %w bias(%bias) lowrank(%u', %b[:b, :])`: the
+      rank-b update is added to the base GEMM's accumulator before the
+      store. `b` is `active_rank` (default r).
+    - `sluice.lowrank_matmul`: `sluice.gemm (sluice.gemm %x, %u), %v bias`.
+    - `sluice.multi_lora_matmul` (SGMV): the base `sluice.gemm %x, %w
+      bias(%bias)`; the (token, choice) slots grouped by adapter with
+      `sluice.route` (slots with id -1 go to an extra idle segment L that no
+      GEMM reads), so that the tokens of one adapter share its weight loads;
+      `u = sluice.gemm %x, %a groups(...) gather(slots)` and
+      `sluice.gemm %u, %b groups(...) scatter(slots) scale(g * s) init(base)
+      {accumulate}`.
+
+    The rewrites are exact with respect to the op specification, run-time
+    errors included: an op with a dynamic size other than the token count
+    stays as it is (the scalar lowering checks it); token counts that may
+    differ are checked with the op's own message; an adapter id outside
+    [-1, L) is reported as the scalar lowering reports it and adds nothing.
+    Run-time errors of the new ops name the original op.
+  }];
+  let dependentDialects = [
+    "::mlir::sluice::SluiceDialect",
+    "::mlir::arith::ArithDialect",
+    "::mlir::func::FuncDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::LLVM::LLVMDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::tensor::TensorDialect"
+  ];
+}
+
 def SluiceFuseRouterTopk : Pass<"sluice-fuse-router-topk"> {
   let summary = "Run router GEMMs that feed a gate on the sluice.gemm "
                 "micro-kernel";
@@ -82,6 +122,24 @@ def SluiceFuseRouterTopk : Pass<"sluice-fuse-router-topk"> {
     k in the GEMM's epilogue is not done yet.
   }];
   let dependentDialects = ["::mlir::sluice::SluiceDialect"];
+}
+
+def SluiceCpuMatmulToGemm : Pass<"sluice-cpu-matmul-to-gemm"> {
+  let summary = "Plain f32 linalg.matmul on tensors as sluice.gemm";
+  let description = [{
+    Every `linalg.matmul` on f32 tensors without user-defined indexing maps
+    (router GEMMs, dense layers from the frontend, shared experts) becomes a
+    `sluice.gemm`, so that every dense GEMM on the CPU runs in the
+    `sluice_uk_gemm` micro-kernel: into a `linalg.fill` of +0.0 it is
+    `sluice.gemm %A, %B`, into a `linalg.broadcast` of a bias along the rows
+    `sluice.gemm %A, %B bias(%bias)`, into any other init `C` it is
+    `sluice.gemm %A, %B init(%C) {accumulate}` (C + A B). Runs before
+    `sluice-cpu-matmul-loop-order`, which handles what is left.
+  }];
+  let dependentDialects = [
+    "::mlir::sluice::SluiceDialect",
+    "::mlir::linalg::LinalgDialect"
+  ];
 }
 
 #endif // SLUICE_PASSES_TD

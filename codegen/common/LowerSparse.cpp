@@ -3,7 +3,8 @@
 // Both ops first mark the kept inputs of a row (threshold, top-k of |x|, or
 // top-k of |x| * wnorm), then either write the kept values or accumulate
 // only the weight rows of kept inputs, so zero activations cost no weight
-// reads.
+// reads. sparse_matmul works on tiles of 8 tokens and reads each weight row
+// that any token of the tile needs once for the whole tile.
 //
 //===----------------------------------------------------------------------===//
 
@@ -82,20 +83,45 @@ SmallVector<Value> lowerSparseMatmul(Emit &e, SparseMatmulOp op,
       e.store(e.sqrt(ss), wnorm, {i});
     });
   }
+  // Tokens in tiles of kTile: a weight row is read once per tile when any
+  // token of the tile keeps its input nonzero (the union of the tile's
+  // active rows), never when none does. Per token the sum runs over the
+  // inputs in ascending order, as one token at a time would.
+  constexpr int64_t kTile = 8;
   Value keep = e.allocSized({n}, e.b.getI1Type());
+  Value xs = e.allocSized({e.c(kTile), n}, e.f32());
   emitCheckK(e, op, op.getKAttr(), x);
-  e.forLoop(t, [&](Value tt) {
-    emitKeepRow(e, op.getMode(), op.getTauAttr(), op.getKAttr(), x, wnorm, tt,
-                n, keep);
-    e.forLoop(m, [&](Value j) { e.store(e.cf(0), out, {tt, j}); });
+  Value tiles = e.divsi(e.addi(t, e.c(kTile - 1)), e.c(kTile));
+  e.forLoop(tiles, [&](Value tile) {
+    Value t0 = e.muli(tile, e.c(kTile));
+    Value tn = e.minsi(e.c(kTile), e.subi(t, t0));
+    e.forLoop(tn, [&](Value r) {
+      Value tt = e.addi(t0, r);
+      emitKeepRow(e, op.getMode(), op.getTauAttr(), op.getKAttr(), x, wnorm,
+                  tt, n, keep);
+      // Only inputs sparsify(x) keeps nonzero count: a selected 0 reads no
+      // row of w either (0 * inf would be NaN).
+      e.forLoop(n, [&](Value i) {
+        e.store(e.select(e.load(keep, {i}), e.load(x, {tt, i}), e.cf(0)), xs,
+                {r, i});
+      });
+      e.forLoop(m, [&](Value j) { e.store(e.cf(0), out, {tt, j}); });
+    });
     e.forLoop(n, [&](Value i) {
-      // Only inputs sparsify(x) keeps nonzero: a selected 0 reads no row
-      // of w either (0 * inf would be NaN).
-      Value xv = e.load(x, {tt, i});
-      e.ifThen(e.andi(e.load(keep, {i}), e.noti(e.arithEqZero(xv))), [&] {
-        e.forLoop(m, [&](Value j) {
-          e.store(e.addf(e.load(out, {tt, j}), e.mulf(xv, e.load(w, {i, j}))),
-                  out, {tt, j});
+      Value any = e.forLoopAcc1(e.c(0), tn, e.ci1(false), [&](Value r, Value acc) {
+        return e.ori(acc, e.noti(e.arithEqZero(e.load(xs, {r, i}))));
+      });
+      e.ifThen(any, [&] {
+        e.forLoop(tn, [&](Value r) {
+          Value xv = e.load(xs, {r, i});
+          Value tt = e.addi(t0, r);
+          e.ifThen(e.noti(e.arithEqZero(xv)), [&] {
+            e.forLoop(m, [&](Value j) {
+              e.store(e.addf(e.load(out, {tt, j}),
+                             e.mulf(xv, e.load(w, {i, j}))),
+                      out, {tt, j});
+            });
+          });
         });
       });
     });

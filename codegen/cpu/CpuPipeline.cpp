@@ -75,6 +75,7 @@ struct SluiceCpuAbiPass
 StringRef sluice::cpuLoweringPipelineText() {
   return "sluice-cleanup-pipeline, sluice-decompose-moe, "
          "sluice-fuse-moe-experts, sluice-fuse-router-topk, "
+         "sluice-fuse-lora, sluice-cpu-matmul-to-gemm, "
          "sluice-cleanup-pipeline, sluice-cpu-abi, "
          "sluice-cpu-matmul-loop-order, sluice-cpu-decompose-aggregates, "
          "one-shot-bufferize{bufferize-function-boundaries "
@@ -95,6 +96,9 @@ LogicalResult sluice::buildCpuPipeline(OpPassManager &pm) {
   // not once per token (sluice.moe forms it does not cover stay per token).
   pm.addPass(createSluiceDecomposeMoe());
   addSluiceMoeFusionPasses(pm); // experts and router onto sluice_uk_gemm
+  // LoRA / low-rank ops and dense f32 matmuls as sluice_uk_gemm calls.
+  pm.addPass(createSluiceFuseLora());
+  pm.addPass(createSluiceCpuMatmulToGemm());
   buildSluiceCleanupPipeline(pm);
   pm.addPass(std::make_unique<SluiceCpuAbiPass>());
   pm.addPass(createCpuMatmulLoopOrderPass());

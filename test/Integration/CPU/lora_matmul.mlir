@@ -62,6 +62,33 @@
 // ACTIVE: error: {{.*}}sluice.lora_matmul: active_rank 4 exceeds the rank of a, 3
 // GATES: error: {{.*}}sluice.lora_matmul: expects rank_gates dim 0 (3) to equal x dim 0 (7)
 
+// The fused path (sluice-fuse-lora): x a and the base GEMM with its
+// low-rank epilogue are two sluice_uk_gemm calls per function; scale 0 and
+// active_rank 0 leave the base GEMM alone (one call); a dynamic rank keeps
+// the scalar lowering.
+// RUN: sluicec compile %s --emit=mlir-lowered -o %t.lowered.mlir
+// RUN: FileCheck %s --check-prefix=FUSED --input-file %t.lowered.mlir
+// FUSED-LABEL: llvm.func @plain(
+// FUSED-COUNT-2: llvm.call @sluice_uk_gemm
+// FUSED-LABEL: llvm.func @bias_gates_r(
+// FUSED-COUNT-2: llvm.call @sluice_uk_gemm
+// FUSED-LABEL: llvm.func @gates_tr(
+// FUSED-COUNT-2: llvm.call @sluice_uk_gemm
+// FUSED-LABEL: llvm.func @active_rank(
+// FUSED-COUNT-2: llvm.call @sluice_uk_gemm
+// FUSED-LABEL: llvm.func @active_gates(
+// FUSED-COUNT-2: llvm.call @sluice_uk_gemm
+// FUSED-LABEL: llvm.func @active_full(
+// FUSED-COUNT-2: llvm.call @sluice_uk_gemm
+// FUSED-LABEL: llvm.func @scale_zero(
+// FUSED-COUNT-1: llvm.call @sluice_uk_gemm
+// FUSED-LABEL: llvm.func @active_zero(
+// FUSED-COUNT-1: llvm.call @sluice_uk_gemm
+// FUSED-LABEL: llvm.func @dynamic_rank(
+// FUSED-NOT: llvm.call @sluice_uk_gemm
+// FUSED-LABEL: llvm.func @gates_mismatch(
+// FUSED-COUNT-2: llvm.call @sluice_uk_gemm
+
 func.func @plain(%x: tensor<?x16xf32> {sluice.name = "x", sluice.dims = ["T", ""]},
     %w: tensor<16x12xf32> {sluice.name = "w", sluice.role = "weight"},
     %a: tensor<16x6xf32> {sluice.name = "a", sluice.role = "weight"},

@@ -26,6 +26,21 @@
 // RUN: not sluicec run %s --function=dynamic_k --random-weights --dim T=7 --dim K=30 2>&1 | FileCheck %s --check-prefix=K
 // K: error: {{.*}}sluice.lowrank_matmul: expects x dim 1 (30) to equal u dim 0 (24)
 
+// The fused path (sluice-fuse-lora): two sluice_uk_gemm calls; a dynamic
+// feature count keeps the scalar lowering.
+// RUN: sluicec compile %s --emit=mlir-lowered -o %t.lowered.mlir
+// RUN: FileCheck %s --check-prefix=FUSED --input-file %t.lowered.mlir
+// FUSED-LABEL: llvm.func @rank8(
+// FUSED-COUNT-2: llvm.call @sluice_uk_gemm
+// FUSED-LABEL: llvm.func @rank8_bias(
+// FUSED-COUNT-2: llvm.call @sluice_uk_gemm
+// FUSED-LABEL: llvm.func @rank1_bias(
+// FUSED-COUNT-2: llvm.call @sluice_uk_gemm
+// FUSED-LABEL: llvm.func @small(
+// FUSED-COUNT-2: llvm.call @sluice_uk_gemm
+// FUSED-LABEL: llvm.func @dynamic_k(
+// FUSED-NOT: llvm.call @sluice_uk_gemm
+
 func.func @rank8(%x: tensor<?x24xf32> {sluice.name = "x", sluice.dims = ["T", ""]},
     %u: tensor<24x8xf32> {sluice.name = "u", sluice.role = "weight"},
     %v: tensor<8x16xf32> {sluice.name = "v", sluice.role = "weight"})

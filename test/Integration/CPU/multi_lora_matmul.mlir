@@ -40,6 +40,24 @@
 // RUN: not sluicec run %s --function=ids_mismatch --random-weights --dim T=7 --dim U=9 2>&1 | FileCheck %s --check-prefix=IDS
 // IDS: error: {{.*}}sluice.multi_lora_matmul: expects ids dim 0 (9) to equal x dim 0 (7)
 
+// The fused path (sluice-fuse-lora, SGMV): the base GEMM, the gathered
+// grouped x a[id] and the scattered grouped b[id] accumulation are three
+// sluice_uk_gemm calls per function.
+// RUN: sluicec compile %s --emit=mlir-lowered -o %t.lowered.mlir
+// RUN: FileCheck %s --check-prefix=FUSED --input-file %t.lowered.mlir
+// FUSED-LABEL: llvm.func @serving(
+// FUSED-COUNT-3: llvm.call @sluice_uk_gemm
+// FUSED-LABEL: llvm.func @gates_scales(
+// FUSED-COUNT-3: llvm.call @sluice_uk_gemm
+// FUSED-LABEL: llvm.func @gates_only(
+// FUSED-COUNT-3: llvm.call @sluice_uk_gemm
+// FUSED-LABEL: llvm.func @no_adapter(
+// FUSED-COUNT-3: llvm.call @sluice_uk_gemm
+// FUSED-LABEL: llvm.func @small(
+// FUSED-COUNT-3: llvm.call @sluice_uk_gemm
+// FUSED-LABEL: llvm.func @ids_mismatch(
+// FUSED-COUNT-3: llvm.call @sluice_uk_gemm
+
 func.func @serving(%x: tensor<?x16xf32> {sluice.name = "x", sluice.dims = ["T", ""]},
     %w: tensor<16x12xf32> {sluice.name = "w", sluice.role = "weight"},
     %a: tensor<4x16x3xf32> {sluice.name = "a", sluice.role = "weight"},

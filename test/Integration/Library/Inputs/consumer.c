@@ -87,6 +87,48 @@ int main(void) {
     free(slots.data);
   }
 
+  /* Multi-LoRA (grouped, gathered, scattered GEMMs): x = [1], w = [0],
+   * a[l] = [[1]], b[l] = [[l + 1]], scales [1, 10, 100]. Token 0: ids
+   * [2, -1] gates [0.5, 9] -> 150; token 1: ids [0, 1] gates [1, 2] ->
+   * 1 + 40 = 41; token 2: ids [-1, -1] -> 0. */
+  float mx[3] = {1, 1, 1};
+  int32_t mids[3 * 2] = {2, -1, 0, 1, -1, -1};
+  float mg[3 * 2] = {0.5f, 9, 1, 2, 3, 3};
+  sluice_buffer_t bmx = {mx, 2, {3, 1}}, bmids = {mids, 2, {3, 2}},
+                  bmg = {mg, 2, {3, 2}}, my;
+  rc = gate_model_multi_lora(&bmx, &bmids, &bmg, &my);
+  EXPECT(rc == 0, "multi_lora returned %d: %s", rc, gate_model_last_error());
+  if (rc == 0) {
+    float want[3] = {150, 41, 0};
+    for (int i = 0; i < 3; ++i)
+      EXPECT(fabs(((float *)my.data)[i] - want[i]) < 1e-4,
+             "multi_lora y[%d] = %g, want %g", i, ((float *)my.data)[i],
+             want[i]);
+    free(my.data);
+  }
+  mids[1] = 3;
+  rc = gate_model_multi_lora(&bmx, &bmids, &bmg, &my);
+  EXPECT(rc != 0, "an adapter id >= L was accepted");
+  EXPECT(strstr(gate_model_last_error(), "sluice.multi_lora_matmul: adapter "
+                                         "id 3 out of range [-1, L) at token 0"),
+         "message: %s", gate_model_last_error());
+
+  /* LoRA (low-rank epilogue): x = [1, 1], w = 0, a = [[1, 10], [1, 10]]
+   * (x a = [2, 20]), b = [[1], [100]], gates [[1, 1], [0.5, 0.25]]:
+   * y = [2 + 2000, 1 + 500]. */
+  float lx[2 * 2] = {1, 1, 1, 1}, la[2 * 2] = {1, 10, 1, 10};
+  float lb[2] = {1, 100}, lg[2 * 2] = {1, 1, 0.5f, 0.25f};
+  sluice_buffer_t blx = {lx, 2, {2, 2}}, bla = {la, 2, {2, 2}},
+                  blb = {lb, 2, {2, 1}}, blg = {lg, 2, {2, 2}}, ly;
+  rc = gate_model_lora(&blx, &bla, &blb, &blg, &ly);
+  EXPECT(rc == 0, "lora returned %d: %s", rc, gate_model_last_error());
+  if (rc == 0) {
+    EXPECT(((float *)ly.data)[0] == 2002 && ((float *)ly.data)[1] == 501,
+           "lora y = %g %g, want 2002 501", ((float *)ly.data)[0],
+           ((float *)ly.data)[1]);
+    free(ly.data);
+  }
+
   printf("%s (%d failures)\n", failures ? "FAILED" : "PASSED", failures);
   return failures != 0;
 }
