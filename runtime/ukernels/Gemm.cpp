@@ -138,16 +138,22 @@ extern "C" void sluice_uk_gemm(const sluice_uk_gemm_args *p) {
   plan.splitGroups = !p->c_rows && p->c_div == 1 && plan.numSegs > 1;
 
   int threads = sluice_get_num_threads ? sluice_get_num_threads() : 1;
-  int64_t wantItems = threads > 1 ? 4 * static_cast<int64_t>(threads) : 1;
   int64_t segItems = plan.splitGroups ? plan.numSegs : 1;
-  int64_t wantChunks = (wantItems + segItems - 1) / segItems;
-  // Packed B blocks are KC x nc (x2 with GLU): keep them in L2. Streamed
-  // (GEMV) chunks keep their accumulators in L1.
   bool packed = maxRows > kGemvMaxRows;
-  int64_t maxNc = packed ? (plan.glu ? 128 : 256) : 512;
+  // Packed: an item packs A once per K block for all its columns, while the
+  // MR x NR kernel reuses each B panel (in L1) over 96 rows; so items are
+  // wide (up to 1024 panel floats, KC x that is the packed B block), two per
+  // thread for balance. Streamed (GEMV): one contiguous column range per
+  // thread (long runs of each B row), accumulators within L1.
+  int64_t wantItems = threads > 1 ? (packed ? 2 : 1) * int64_t(threads) : 1;
+  int64_t wantChunks = (wantItems + segItems - 1) / segItems;
+  int64_t maxNc = packed ? (plan.glu ? 512 : 1024)
+                         : 4096 / (maxRows * (plan.glu ? 2 : 1));
+  maxNc = maxNc < 128 ? 128 : maxNc;
   int64_t nc = roundUp((p->N + wantChunks - 1) / wantChunks, panelFloats);
   int64_t minNc = 4 * panelFloats;
   nc = nc < minNc ? minNc : nc > maxNc ? maxNc : nc;
+  nc = roundUp(nc, panelFloats);
   plan.nc = nc;
   plan.numChunks = (p->N + nc - 1) / nc;
   plan.numItems = plan.numChunks * segItems;

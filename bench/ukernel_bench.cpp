@@ -1,0 +1,234 @@
+//===- ukernel_bench.cpp - sluice_uk_gemm next to OpenBLAS and the peak ---===//
+//
+// GFLOP/s of sluice_uk_gemm on dense GEMM shapes and GB/s of weights read
+// at M = 1 (each call reads another expert's weights, so they come from
+// DRAM), next to OpenBLAS 0.3.21 (cblas_sgemm / cblas_sgemv, loaded with
+// dlopen) and the machine's FMA peak and bandwidth (sluice_machine, run from
+// the same directory), for 1 and 2 threads. Steady state: the median of
+// timed calls after one warm-up call, whose time is printed apart.
+//
+//   unset OPENBLAS_CORETYPE OPENBLAS_L2_SIZE   # else OpenBLAS runs AVX2 kernels
+//   build/bench/sluice_ukernel_bench [max_threads]
+//
+//===----------------------------------------------------------------------===//
+
+#include "sluice/runtime.h"
+#include "sluice/ukernels.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <dlfcn.h>
+#include <ctime>
+#include <functional>
+#include <random>
+#include <string>
+#include <unistd.h>
+#include <vector>
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double cpuSeconds() {
+  timespec ts;
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return ts.tv_sec + 1e-9 * ts.tv_nsec;
+}
+
+/// First call, median steady-state wall time (s) of fn(i), i counting calls,
+/// and the process CPU time per steady-state call (all threads): on a
+/// loaded machine wall / cpu shows how much of the time we were scheduled.
+struct Timing {
+  double first, median, cpu;
+};
+Timing timeIt(const std::function<void(int)> &fn, double budget = 1.0) {
+  auto t0 = Clock::now();
+  fn(0);
+  double first = std::chrono::duration<double>(Clock::now() - t0).count();
+  std::vector<double> times;
+  double total = 0, c0 = cpuSeconds();
+  for (int i = 1; (total < budget || times.size() < 5) && times.size() < 200;
+       ++i) {
+    auto t = Clock::now();
+    fn(i);
+    double s = std::chrono::duration<double>(Clock::now() - t).count();
+    times.push_back(s);
+    total += s;
+  }
+  double cpu = (cpuSeconds() - c0) / times.size();
+  std::sort(times.begin(), times.end());
+  return {first, times[times.size() / 2], cpu};
+}
+
+// OpenBLAS through dlopen (no link dependency; absent: baseline skipped).
+using SgemmFn = void (*)(int, int, int, int, int, int, float, const float *,
+                         int, const float *, int, float, float *, int);
+using SgemvFn = void (*)(int, int, int, int, float, const float *, int,
+                         const float *, int, float, float *, int);
+using SetThreadsFn = void (*)(int);
+struct OpenBlas {
+  SgemmFn sgemm = nullptr;
+  SgemvFn sgemv = nullptr;
+  SetThreadsFn setThreads = nullptr;
+  OpenBlas() {
+    void *h = dlopen("libopenblas.so.0", RTLD_NOW | RTLD_LOCAL);
+    if (!h)
+      return;
+    sgemm = reinterpret_cast<SgemmFn>(dlsym(h, "cblas_sgemm"));
+    sgemv = reinterpret_cast<SgemvFn>(dlsym(h, "cblas_sgemv"));
+    setThreads =
+        reinterpret_cast<SetThreadsFn>(dlsym(h, "openblas_set_num_threads"));
+  }
+};
+constexpr int kRowMajor = 101, kNoTrans = 111;
+
+/// The machine's ceilings for `threads` threads, from sluice_machine.
+struct Machine {
+  double fma = 0, triad = 0, read = 0;
+};
+std::vector<Machine> measureMachine(int maxThreads) {
+  std::vector<Machine> out(maxThreads + 1);
+  char self[4096];
+  ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+  if (n <= 0)
+    return out;
+  self[n] = 0;
+  std::string cmd(self);
+  cmd = cmd.substr(0, cmd.rfind('/')) + "/sluice_machine " +
+        std::to_string(maxThreads);
+  FILE *f = popen(cmd.c_str(), "r");
+  if (!f)
+    return out;
+  std::string json;
+  char buf[512];
+  while (size_t got = fread(buf, 1, sizeof buf, f))
+    json.append(buf, got);
+  pclose(f);
+  size_t pos = 0;
+  while ((pos = json.find("{\"n\":", pos)) != std::string::npos) {
+    int t;
+    Machine m;
+    if (std::sscanf(json.c_str() + pos,
+                    "{\"n\": %d, \"fma_gflops\": %lf, \"triad_gbs\": %lf, "
+                    "\"read_gbs\": %lf}",
+                    &t, &m.fma, &m.triad, &m.read) == 4 &&
+        t >= 1 && t <= maxThreads)
+      out[t] = m;
+    ++pos;
+  }
+  return out;
+}
+
+std::vector<float> randomVector(size_t n, uint32_t seed) {
+  std::vector<float> v(n);
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<float> d(-1.0f, 1.0f);
+  for (float &x : v)
+    x = d(rng);
+  return v;
+}
+
+sluice_uk_gemm_args denseArgs(int64_t M, int64_t N, int64_t K, const float *a,
+                              const float *b, float *c) {
+  sluice_uk_gemm_args p{};
+  p.M = M;
+  p.N = N;
+  p.K = K;
+  p.groups = 1;
+  p.a = a;
+  p.lda = K;
+  p.a_div = 1;
+  p.b = b;
+  p.ldb = N;
+  p.c = c;
+  p.ldc = N;
+  p.c_div = 1;
+  return p;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  int maxThreads = argc > 1 ? std::atoi(argv[1]) : 2;
+  if (maxThreads < 1)
+    maxThreads = 1;
+  if (std::getenv("OPENBLAS_CORETYPE") || std::getenv("OPENBLAS_L2_SIZE"))
+    std::printf("warning: OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE are set: "
+                "OpenBLAS runs slower kernels than it would\n");
+  std::vector<Machine> machine = measureMachine(maxThreads);
+  OpenBlas blas;
+
+  const int64_t gemms[][3] = {{512, 2048, 1024}, {32, 2048, 1024},
+                              {2048, 2048, 2048}}; // M, K, N
+  // M = 1: 32 experts' weights (256 MiB), a different one per call.
+  const int64_t gK = 2048, gN = 1024, gExperts = 32;
+  std::vector<float> a = randomVector(2048 * 2048, 1);
+  std::vector<float> b = randomVector(2048 * 2048, 2);
+  std::vector<float> c(2048 * 2048);
+  std::vector<float> w = randomVector(gExperts * gK * gN, 3);
+
+  std::printf("%-7s %-22s %10s %10s %10s %9s %10s %10s\n", "threads", "case",
+              "first_ms", "ms", "sluice", "peak%", "openblas", "ratio");
+  for (int t = 1; t <= maxThreads; ++t) {
+    sluice_set_num_threads(t);
+    if (blas.setThreads)
+      blas.setThreads(t);
+    const Machine &mc = machine[t];
+    for (auto &s : gemms) {
+      int64_t M = s[0], K = s[1], N = s[2];
+      sluice_uk_gemm_args p = denseArgs(M, N, K, a.data(), b.data(), c.data());
+      Timing tu = timeIt([&](int) { sluice_uk_gemm(&p); });
+      double flops = 2.0 * M * N * K;
+      double gf = flops / tu.median / 1e9, ob = 0, obCpu = 0;
+      if (blas.sgemm) {
+        Timing tb = timeIt([&](int) {
+          blas.sgemm(kRowMajor, kNoTrans, kNoTrans, M, N, K, 1.0f, a.data(),
+                     K, b.data(), N, 0.0f, c.data(), N);
+        });
+        ob = flops / tb.median / 1e9;
+        obCpu = flops / tb.cpu / 1e9;
+      }
+      char name[64];
+      std::snprintf(name, sizeof name, "gemm %lld,%lld,%lld", (long long)M,
+                    (long long)K, (long long)N);
+      std::printf("%-7d %-22s %10.2f %10.3f %7.1f GF %8.0f%% %7.1f GF %9.2fx"
+                  "   per cpu-s: %6.1f vs %6.1f GF\n",
+                  t, name, tu.first * 1e3, tu.median * 1e3, gf,
+                  mc.fma > 0 ? 100 * gf / mc.fma : 0.0, ob,
+                  ob > 0 ? gf / ob : 0.0, flops / tu.cpu / 1e9, obCpu);
+    }
+    // M = 1, weights from DRAM.
+    {
+      double bytes = 4.0 * gK * gN;
+      sluice_uk_gemm_args p =
+          denseArgs(1, gN, gK, a.data(), w.data(), c.data());
+      Timing tu = timeIt([&](int i) {
+        p.b = w.data() + (i % gExperts) * gK * gN;
+        sluice_uk_gemm(&p);
+      });
+      double gbs = bytes / tu.median / 1e9, ob = 0;
+      if (blas.sgemv) {
+        Timing tb = timeIt([&](int i) {
+          // y = x W: W^T x with W row-major [K, N] = column-major [N, K].
+          blas.sgemv(kRowMajor, 112 /*Trans*/, gK, gN, 1.0f,
+                     w.data() + (i % gExperts) * gK * gN, gN, a.data(), 1,
+                     0.0f, c.data(), 1);
+        });
+        ob = bytes / tb.median / 1e9;
+      }
+      std::printf("%-7d %-22s %10.2f %10.3f %7.1f GB/s %4.0f%%tr %5.0f%%rd "
+                  "%5.1f GB/s %6.2fx (sgemv)\n",
+                  t, "gemv 1,2048,1024 DRAM", tu.first * 1e3, tu.median * 1e3,
+                  gbs, mc.triad > 0 ? 100 * gbs / mc.triad : 0.0,
+                  mc.read > 0 ? 100 * gbs / mc.read : 0.0, ob,
+                  ob > 0 ? gbs / ob : 0.0);
+    }
+    std::printf("%-7d machine: FMA peak %.1f GFLOP/s, STREAM triad %.1f GB/s, "
+                "read %.1f GB/s\n",
+                t, mc.fma, mc.triad, mc.read);
+  }
+  return 0;
+}
