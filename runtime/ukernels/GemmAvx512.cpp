@@ -8,6 +8,8 @@
 
 #include "runtime/ukernels/GemmPlan.h"
 
+// GCC 12's AVX-512 headers trip -Wmaybe-uninitialized (_mm512_undefined_*).
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #include <immintrin.h>
 #include <math.h>
 
@@ -22,6 +24,20 @@ struct VO {
   static void store(float *p, R v) { _mm512_storeu_ps(p, v); }
   static R bcast(const float *p) { return _mm512_set1_ps(*p); }
   static R fma(R a, R b, R c) { return _mm512_fmadd_ps(a, b, c); }
+  static R set1(float x) { return _mm512_set1_ps(x); }
+  static R add(R a, R b) { return _mm512_add_ps(a, b); }
+  static R mul(R a, R b) { return _mm512_mul_ps(a, b); }
+  static R div(R a, R b) { return _mm512_div_ps(a, b); }
+  static R max(R a, R b) { return _mm512_max_ps(a, b); } // b if NaN
+  static R min(R a, R b) { return _mm512_min_ps(a, b); }
+  static R floor(R x) {
+    return _mm512_roundscale_ps(x, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
+  }
+  /// 2^n for integral n in [-126, 127].
+  static R pow2(R n) {
+    __m512i i = _mm512_add_epi32(_mm512_cvttps_epi32(n), _mm512_set1_epi32(127));
+    return _mm512_castsi512_ps(_mm512_slli_epi32(i, 23));
+  }
   static void prefetch(const float *p) {
     _mm_prefetch(reinterpret_cast<const char *>(p), _MM_HINT_T0);
   }

@@ -34,6 +34,7 @@ struct Case {
   bool scatter = false, scale = false, accumulate = false;
   int64_t aDiv = 1, cDiv = 1, k2 = 0, act = SLUICE_UK_ACT_NONE;
   uint32_t seed = 1;
+  float aRange = 1.0f; // A's values are uniform in [-aRange, aRange]
 
   std::string str() const {
     std::ostringstream os;
@@ -42,7 +43,8 @@ struct Case {
        << " a_div=" << aDiv << " glu=" << glu << " k2=" << k2
        << " bias=" << bias << " act=" << act << " scatter=" << scatter
        << " c_div=" << cDiv << " scale=" << scale
-       << " accumulate=" << accumulate << " seed=" << seed;
+       << " accumulate=" << accumulate << " seed=" << seed
+       << " a_range=" << aRange;
     return os.str();
   }
 };
@@ -94,6 +96,8 @@ struct Problem {
     p.a_div = t.aDiv;
     p.lda = t.K + uni(0, 3);
     fill(a, static_cast<size_t>(std::max<int64_t>(aRowsTotal, 1) * p.lda));
+    for (float &x : a)
+      x *= t.aRange;
     p.a = a.data();
     p.ldb = t.N + uni(0, 3);
     p.b_group_stride = t.K * p.ldb + uni(0, 5);
@@ -249,6 +253,26 @@ TEST_F(UkernelGemm, RandomFlags) {
     if (HasFailure())
       return;
   }
+}
+
+TEST_F(UkernelGemm, ActivationsOverWideRange) {
+  // Activation inputs up to +-100 (exp overflows and underflows) through
+  // the vector epilogue (full vectors) and the scalar tail.
+  uint32_t seed = 7000;
+  for (int64_t act = 0; act < 6; ++act)
+    for (int64_t K : {1, 2})
+      for (bool glu : {false, true}) {
+        Case t;
+        t.M = 40;
+        t.N = 37;
+        t.K = K;
+        t.act = act;
+        t.glu = glu;
+        t.bias = true;
+        t.aRange = 100.0f;
+        t.seed = seed++;
+        runCase(t, 1);
+      }
 }
 
 TEST_F(UkernelGemm, MoeDecodeAndPrefill) {
