@@ -2,7 +2,8 @@
 //
 // Entry point of the GEMM micro-kernel: picks the instruction set once
 // (AVX-512F, else AVX2 + FMA, else the reference loops; SLUICE_UK_ISA =
-// avx512 | avx2 | scalar lowers the choice), cuts the call into work items
+// avx2 | scalar lowers the choice; avx2-wide runs the AVX-512 kernels'
+// shapes with AVX2 code, for tests), cuts the call into work items
 // (GemmPlan.h) and runs them on the runtime's pool. Compiled without any
 // -m flag: it must run on every x86-64.
 //
@@ -29,7 +30,7 @@ using namespace sluice::uk;
 
 namespace {
 
-enum class Isa { Scalar, Avx2, Avx512 };
+enum class Isa { Scalar, Avx2, Avx512, Avx2Wide };
 
 Isa detectIsa() {
   Isa best = Isa::Scalar;
@@ -45,6 +46,8 @@ Isa detectIsa() {
       best = Isa::Scalar;
     else if (!std::strcmp(env, "avx2") && best != Isa::Scalar)
       best = Isa::Avx2;
+    else if (!std::strcmp(env, "avx2-wide") && best != Isa::Scalar)
+      best = Isa::Avx2Wide;
   }
   return best;
 }
@@ -105,7 +108,7 @@ extern "C" void sluice_uk_gemm(const sluice_uk_gemm_args *p) {
   Isa chosen = isa();
   if (chosen == Isa::Scalar)
     return sluice_uk_gemm_reference(p);
-  int64_t panelFloats = chosen == Isa::Avx512 ? 32 : 16; // 2 vectors
+  int64_t panelFloats = chosen == Isa::Avx2 ? 16 : 32; // 2 vectors
 
   // Segments: the reference's group walk (rows before group_rows[1] use
   // group 0, rows from group_rows[groups - 1] on the last group).
@@ -159,7 +162,9 @@ extern "C" void sluice_uk_gemm(const sluice_uk_gemm_args *p) {
   plan.numItems = plan.numChunks * segItems;
 
 #if defined(__x86_64__)
-  Job job{&plan, chosen == Isa::Avx512 ? &gemmItemsAvx512 : &gemmItemsAvx2};
+  Job job{&plan, chosen == Isa::Avx512   ? &gemmItemsAvx512
+                 : chosen == Isa::Avx2Wide ? &gemmItemsAvx2Wide
+                                           : &gemmItemsAvx2};
 #else
   Job job{&plan, nullptr}; // unreachable: Isa::Scalar returned above
 #endif

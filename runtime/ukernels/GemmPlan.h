@@ -46,6 +46,8 @@ struct GemmPlan {
 /// Runs work items [lo, hi) of `plan` with the given instruction set.
 void gemmItemsAvx2(const GemmPlan &plan, int64_t lo, int64_t hi);
 void gemmItemsAvx512(const GemmPlan &plan, int64_t lo, int64_t hi);
+/// AVX2 code with the AVX-512 kernels' shapes (SLUICE_UK_ISA=avx2-wide).
+void gemmItemsAvx2Wide(const GemmPlan &plan, int64_t lo, int64_t hi);
 
 /// A 64-byte aligned buffer of at least `floats` floats, owned by the calling
 /// thread and reused by later calls (slot < kScratchSlots). Null if memory
