@@ -8,7 +8,7 @@
 // timed calls after one warm-up call, whose time is printed apart.
 //
 //   unset OPENBLAS_CORETYPE OPENBLAS_L2_SIZE   # else OpenBLAS runs AVX2 kernels
-//   build/bench/sluice_ukernel_bench [max_threads]
+//   build/bin/sluice_ukernel_bench [max_threads [case-substring]]
 //
 //===----------------------------------------------------------------------===//
 
@@ -153,6 +153,7 @@ sluice_uk_gemm_args denseArgs(int64_t M, int64_t N, int64_t K, const float *a,
 
 int main(int argc, char **argv) {
   int maxThreads = argc > 1 ? std::atoi(argv[1]) : 2;
+  const char *filter = argc > 2 ? argv[2] : ""; // runs cases containing it
   if (maxThreads < 1)
     maxThreads = 1;
   if (std::getenv("OPENBLAS_CORETYPE") || std::getenv("OPENBLAS_L2_SIZE"))
@@ -180,6 +181,11 @@ int main(int argc, char **argv) {
     for (auto &s : gemms) {
       int64_t M = s[0], K = s[1], N = s[2];
       sluice_uk_gemm_args p = denseArgs(M, N, K, a.data(), b.data(), c.data());
+      char name[64];
+      std::snprintf(name, sizeof name, "gemm %lld,%lld,%lld", (long long)M,
+                    (long long)K, (long long)N);
+      if (!std::strstr(name, filter))
+        continue;
       Timing tu = timeIt([&](int) { sluice_uk_gemm(&p); });
       double flops = 2.0 * M * N * K;
       double gf = flops / tu.median / 1e9, ob = 0, obCpu = 0;
@@ -191,9 +197,6 @@ int main(int argc, char **argv) {
         ob = flops / tb.median / 1e9;
         obCpu = flops / tb.cpu / 1e9;
       }
-      char name[64];
-      std::snprintf(name, sizeof name, "gemm %lld,%lld,%lld", (long long)M,
-                    (long long)K, (long long)N);
       std::printf("%-7d %-22s %10.2f %10.3f %7.1f GF %8.0f%% %7.1f GF %9.2fx"
                   "   per cpu-s: %6.1f vs %6.1f GF\n",
                   t, name, tu.first * 1e3, tu.median * 1e3, gf,
@@ -201,7 +204,7 @@ int main(int argc, char **argv) {
                   ob > 0 ? gf / ob : 0.0, flops / tu.cpu / 1e9, obCpu);
     }
     // M = 1, weights from DRAM.
-    {
+    if (std::strstr("gemv 1,2048,1024 DRAM", filter)) {
       double bytes = 4.0 * gK * gN;
       sluice_uk_gemm_args p =
           denseArgs(1, gN, gK, a.data(), w.data(), c.data());

@@ -5,15 +5,18 @@
 // avx2 | scalar lowers the choice; avx2-wide runs the AVX-512 kernels'
 // shapes with AVX2 code, for tests), cuts the call into work items
 // (GemmPlan.h) and runs them on the runtime's pool. Compiled without any
-// -m flag: it must run on every x86-64.
+// -m flag: it must run on every x86-64. The micro-kernels are also archive
+// members of `sluicec --emit=library` outputs linked by C programs: no
+// libstdc++ here (no std containers, guarded statics or thread_local
+// destructors), only libc, pthreads and libgcc's CPU model.
 //
 //===----------------------------------------------------------------------===//
 
 #include "runtime/ukernels/GemmPlan.h"
 
-#include <cstdlib>
-#include <cstring>
-#include <vector>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
 
 static_assert(sizeof(sluice_uk_gemm_args) == SLUICE_UK_GEMM_FIELDS * 8,
               "compiled code fills sluice_uk_gemm_args as int64 fields");
@@ -41,36 +44,60 @@ Isa detectIsa() {
   if (best == Isa::Avx2 && __builtin_cpu_supports("avx512f"))
     best = Isa::Avx512;
 #endif
-  if (const char *env = std::getenv("SLUICE_UK_ISA")) {
-    if (!std::strcmp(env, "scalar"))
+  if (const char *env = getenv("SLUICE_UK_ISA")) {
+    if (!strcmp(env, "scalar"))
       best = Isa::Scalar;
-    else if (!std::strcmp(env, "avx2") && best != Isa::Scalar)
+    else if (!strcmp(env, "avx2") && best != Isa::Scalar)
       best = Isa::Avx2;
-    else if (!std::strcmp(env, "avx2-wide") && best != Isa::Scalar)
+    else if (!strcmp(env, "avx2-wide") && best != Isa::Scalar)
       best = Isa::Avx2Wide;
   }
   return best;
 }
 
+/// The choice, made once (a benign race: every thread computes the same).
 Isa isa() {
-  static const Isa chosen = detectIsa();
-  return chosen;
+  static int cached = -1;
+  int v = __atomic_load_n(&cached, __ATOMIC_RELAXED);
+  if (v < 0) {
+    v = static_cast<int>(detectIsa());
+    __atomic_store_n(&cached, v, __ATOMIC_RELAXED);
+  }
+  return static_cast<Isa>(v);
 }
 
-/// Per-thread scratch buffers, kept between calls.
+/// Per-thread buffers kept between calls: the scratch slots and the
+/// segments of the last call. Freed by a pthread key destructor when the
+/// thread exits.
 struct Scratch {
-  float *buf[kScratchSlots] = {};
-  size_t cap[kScratchSlots] = {};
-  ~Scratch() {
-    for (float *b : buf)
-      std::free(b);
-  }
+  float *buf[kScratchSlots];
+  size_t cap[kScratchSlots];
+  Segment *segs;
+  size_t segCap;
 };
-thread_local Scratch threadScratch;
+pthread_key_t scratchKey;
+pthread_once_t scratchOnce = PTHREAD_ONCE_INIT;
+thread_local Scratch *threadScratch; // trivial: no libstdc++ TLS hooks
 
-/// The segments of the last call on this thread (reused: no allocation in
-/// steady state).
-thread_local std::vector<Segment> threadSegments;
+void freeScratch(void *ptr) {
+  auto *s = static_cast<Scratch *>(ptr);
+  for (float *b : s->buf)
+    free(b);
+  free(s->segs);
+  free(s);
+}
+
+void makeScratchKey() { pthread_key_create(&scratchKey, &freeScratch); }
+
+Scratch *getScratch() {
+  if (!threadScratch) {
+    pthread_once(&scratchOnce, &makeScratchKey);
+    threadScratch = static_cast<Scratch *>(calloc(1, sizeof(Scratch)));
+    if (threadScratch)
+      pthread_setspecific(scratchKey, threadScratch);
+  }
+  return threadScratch;
+}
 
 struct Job {
   const GemmPlan *plan;
@@ -87,19 +114,21 @@ int64_t roundUp(int64_t a, int64_t b) { return (a + b - 1) / b * b; }
 } // namespace
 
 float *sluice::uk::scratch(int slot, size_t floats) {
-  Scratch &s = threadScratch;
-  if (floats <= s.cap[slot])
-    return s.buf[slot];
+  Scratch *s = getScratch();
+  if (!s)
+    return nullptr;
+  if (floats <= s->cap[slot])
+    return s->buf[slot];
   // Grow by at least half again so a slowly growing shape settles.
-  size_t want = floats + s.cap[slot] / 2;
+  size_t want = floats + s->cap[slot] / 2;
   size_t bytes = (want * sizeof(float) + 63) / 64 * 64;
-  void *p = std::aligned_alloc(64, bytes);
+  void *p = aligned_alloc(64, bytes);
   if (!p)
     return nullptr;
-  std::free(s.buf[slot]);
-  s.buf[slot] = static_cast<float *>(p);
-  s.cap[slot] = bytes / sizeof(float);
-  return s.buf[slot];
+  free(s->buf[slot]);
+  s->buf[slot] = static_cast<float *>(p);
+  s->cap[slot] = bytes / sizeof(float);
+  return s->buf[slot];
 }
 
 extern "C" void sluice_uk_gemm(const sluice_uk_gemm_args *p) {
@@ -112,9 +141,20 @@ extern "C" void sluice_uk_gemm(const sluice_uk_gemm_args *p) {
 
   // Segments: the reference's group walk (rows before group_rows[1] use
   // group 0, rows from group_rows[groups - 1] on the last group).
-  std::vector<Segment> &segs = threadSegments;
-  segs.clear();
   int64_t groups = p->group_rows && p->groups > 1 ? p->groups : 1;
+  int64_t maxSegs = groups < p->M ? groups : p->M;
+  Scratch *scratchState = getScratch();
+  if (!scratchState)
+    return sluice_uk_gemm_reference(p);
+  if (scratchState->segCap < static_cast<size_t>(maxSegs)) {
+    void *mem = realloc(scratchState->segs, maxSegs * sizeof(Segment));
+    if (!mem)
+      return sluice_uk_gemm_reference(p);
+    scratchState->segs = static_cast<Segment *>(mem);
+    scratchState->segCap = static_cast<size_t>(maxSegs);
+  }
+  Segment *segs = scratchState->segs;
+  int64_t numSegs = 0;
   int64_t start = 0, maxRows = 0;
   for (int64_t g = 0; g < groups && start < p->M; ++g) {
     int64_t end = p->M;
@@ -123,7 +163,7 @@ extern "C" void sluice_uk_gemm(const sluice_uk_gemm_args *p) {
       end = end < start ? start : end > p->M ? p->M : end;
     }
     if (end > start) {
-      segs.push_back(Segment{g, start, end});
+      segs[numSegs++] = Segment{g, start, end};
       maxRows = end - start > maxRows ? end - start : maxRows;
     }
     start = end;
@@ -131,8 +171,8 @@ extern "C" void sluice_uk_gemm(const sluice_uk_gemm_args *p) {
 
   GemmPlan plan;
   plan.p = p;
-  plan.segs = segs.data();
-  plan.numSegs = static_cast<int64_t>(segs.size());
+  plan.segs = segs;
+  plan.numSegs = numSegs;
   plan.kMain = p->b && p->K > 0 ? p->K : 0;
   plan.glu = p->b2 != nullptr;
   plan.lowRank = p->a2 && p->b3 && p->k2 > 0;
