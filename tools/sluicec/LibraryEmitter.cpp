@@ -4,11 +4,15 @@
 #include "Compile.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "llvm/Object/Archive.h"
 #include "llvm/Object/ArchiveWriter.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <cstdlib>
+#include <deque>
 #include <map>
 #include <unistd.h>
 
@@ -310,6 +314,77 @@ static std::string wrapperSource(const sluicec::ModelSig &sig,
   return out;
 }
 
+/// The runtime's micro-kernel archive (libsluice_ukernels.a) whose members
+/// every library gets, as model code may call sluice_uk_gemm: next to
+/// sluicec (../lib, the build tree and an install prefix alike), else where
+/// the build put it. SLUICE_UKERNELS_ARCHIVE overrides both.
+static std::string ukernelArchivePath() {
+  if (const char *env = std::getenv("SLUICE_UKERNELS_ARCHIVE"))
+    return env;
+  std::string exe = llvm::sys::fs::getMainExecutable(nullptr, nullptr);
+  if (!exe.empty()) {
+    llvm::SmallString<256> p(exe);
+    llvm::sys::path::remove_filename(p);
+    llvm::sys::path::append(p, "..", "lib", "libsluice_ukernels.a");
+    if (llvm::sys::fs::exists(p))
+      return p.str().str();
+  }
+#ifdef SLUICE_UKERNELS_ARCHIVE_PATH
+  if (llvm::sys::fs::exists(SLUICE_UKERNELS_ARCHIVE_PATH))
+    return SLUICE_UKERNELS_ARCHIVE_PATH;
+#endif
+  return "";
+}
+
+/// Appends the members of the micro-kernel archive to `members`, named
+/// sluice_uk_<member>; `buffer` and `names` keep their bytes alive.
+static bool addUkernelMembers(std::vector<llvm::NewArchiveMember> &members,
+                              std::unique_ptr<llvm::MemoryBuffer> &buffer,
+                              std::deque<std::string> &names,
+                              std::string &error) {
+  std::string path = ukernelArchivePath();
+  if (path.empty()) {
+    error = "cannot find libsluice_ukernels.a (the micro-kernels the library "
+            "needs) next to sluicec; set SLUICE_UKERNELS_ARCHIVE";
+    return false;
+  }
+  auto file = llvm::MemoryBuffer::getFile(path);
+  if (!file) {
+    error = path + ": " + file.getError().message();
+    return false;
+  }
+  buffer = std::move(*file);
+  auto archive = llvm::object::Archive::create(buffer->getMemBufferRef());
+  if (!archive) {
+    error = path + ": " + llvm::toString(archive.takeError());
+    return false;
+  }
+  llvm::Error err = llvm::Error::success();
+  for (const llvm::object::Archive::Child &child : (*archive)->children(err)) {
+    llvm::Expected<llvm::StringRef> name = child.getName();
+    if (!name) {
+      error = path + ": " + llvm::toString(name.takeError());
+      llvm::consumeError(std::move(err));
+      return false;
+    }
+    llvm::Expected<llvm::NewArchiveMember> member =
+        llvm::NewArchiveMember::getOldMember(child, /*Deterministic=*/true);
+    if (!member) {
+      error = path + ": " + llvm::toString(member.takeError());
+      llvm::consumeError(std::move(err));
+      return false;
+    }
+    names.push_back(("sluice_uk_" + *name).str());
+    member->MemberName = names.back();
+    members.push_back(std::move(*member));
+  }
+  if (err) {
+    error = path + ": " + llvm::toString(std::move(err));
+    return false;
+  }
+  return true;
+}
+
 bool sluicec::emitLibrary(const ModelSig &sig, llvm::StringRef prefix,
                          llvm::StringRef objPath, llvm::StringRef libPath,
                          std::string &error) {
@@ -337,9 +412,14 @@ bool sluicec::emitLibrary(const ModelSig &sig, llvm::StringRef prefix,
       }
       members.push_back(std::move(*m));
     }
+    std::unique_ptr<llvm::MemoryBuffer> ukernels;
+    std::deque<std::string> ukernelNames;
     if (ok) {
       members[0].MemberName = "model.o";
       members[1].MemberName = "entry.o";
+      ok = addUkernelMembers(members, ukernels, ukernelNames, error);
+    }
+    if (ok) {
       ok = writeAtomically(
           libPath,
           [&](llvm::raw_ostream &os) {

@@ -203,10 +203,11 @@ TEST_F(UkernelGemm, PlainShapes) {
 }
 
 TEST_F(UkernelGemm, LargeShapes) {
-  // Several K blocks (256), M blocks (96 rows) and column chunks.
+  // Several K blocks (256), row blocks (96 and 384 rows) and column chunks.
   const int64_t shapes[][3] = {{257, 257, 300}, {100, 513, 257},
                                {9, 300, 600},   {257, 31, 513},
-                               {1, 1000, 700},  {8, 1030, 64}};
+                               {1, 1000, 700},  {8, 1030, 64},
+                               {800, 40, 20}};
   uint32_t seed = 1000;
   for (auto &s : shapes)
     for (bool glu : {false, true}) {
@@ -279,14 +280,14 @@ TEST_F(UkernelGemm, MoeDecodeAndPrefill) {
   // The shapes of an MoE block: gate/up GLU over gathered rows per expert,
   // then the down projection scattered with routing weights.
   uint32_t seed = 9000;
-  for (int64_t M : {8, 64, 300})
+  for (int64_t M : {8, 64, 300, 1000})
     for (bool down : {false, true}) {
       Case t;
       t.M = M;
       t.N = down ? 96 : 80;
       t.K = down ? 80 : 96;
       t.grouped = true;
-      t.groups = 16;
+      t.groups = M >= 1000 ? 2 : 16; // > 384 rows per group at M = 1000
       t.gather = !down;
       t.glu = !down;
       t.act = down ? SLUICE_UK_ACT_NONE : SLUICE_UK_ACT_SILU;
