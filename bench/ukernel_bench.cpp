@@ -4,8 +4,11 @@
 // at M = 1 (each call reads another expert's weights, so they come from
 // DRAM), next to OpenBLAS 0.3.21 (cblas_sgemm / cblas_sgemv, loaded with
 // dlopen) and the machine's FMA peak and bandwidth (sluice_machine, run from
-// the same directory), for 1 and 2 threads. Steady state: the median of
-// timed calls after one warm-up call, whose time is printed apart.
+// the same directory; SLUICE_BENCH_SKIP_MACHINE=1 skips it), for 1 and 2
+// threads; and an MoE decode step (grouped GLU gate/up, then the grouped
+// down projection scattered with routing weights) next to 24 sgemv calls.
+// Steady state: the median of timed calls after one warm-up call, whose
+// time is printed apart.
 //
 //   unset OPENBLAS_CORETYPE OPENBLAS_L2_SIZE   # else OpenBLAS runs AVX2 kernels
 //   build/bin/sluice_ukernel_bench [max_threads [case-substring]]
