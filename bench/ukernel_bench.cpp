@@ -10,8 +10,8 @@
 // Steady state: the median of timed calls after one warm-up call, whose
 // time is printed apart.
 //
-//   unset OPENBLAS_CORETYPE OPENBLAS_L2_SIZE   # else OpenBLAS runs AVX2 kernels
-//   build/bin/sluice_ukernel_bench [max_threads [case-substring]]
+//   unset OPENBLAS_CORETYPE OPENBLAS_L2_SIZE   # else OpenBLAS runs AVX2
+//   kernels build/bin/sluice_ukernel_bench [max_threads [case-substring]]
 //
 //===----------------------------------------------------------------------===//
 
@@ -23,8 +23,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <dlfcn.h>
 #include <ctime>
+#include <dlfcn.h>
 #include <functional>
 #include <random>
 #include <string>
@@ -167,8 +167,8 @@ int main(int argc, char **argv) {
   std::vector<Machine> machine = measureMachine(maxThreads);
   OpenBlas blas;
 
-  const int64_t gemms[][3] = {{512, 2048, 1024}, {32, 2048, 1024},
-                              {2048, 2048, 2048}}; // M, K, N
+  const int64_t gemms[][3] = {
+      {512, 2048, 1024}, {32, 2048, 1024}, {2048, 2048, 2048}}; // M, K, N
   // M = 1: 32 experts' weights (256 MiB), a different one per call.
   const int64_t gK = 2048, gN = 1024, gExperts = 32;
   std::vector<float> a = randomVector(2048 * 2048, 1);
@@ -209,8 +209,8 @@ int main(int argc, char **argv) {
       double gf = flops / tu.median / 1e9, ob = 0, obCpu = 0;
       if (blas.sgemm) {
         Timing tb = timeIt([&](int) {
-          blas.sgemm(kRowMajor, kNoTrans, kNoTrans, M, N, K, 1.0f, a.data(),
-                     K, b.data(), N, 0.0f, c.data(), N);
+          blas.sgemm(kRowMajor, kNoTrans, kNoTrans, M, N, K, 1.0f, a.data(), K,
+                     b.data(), N, 0.0f, c.data(), N);
         });
         ob = flops / tb.median / 1e9;
         obCpu = flops / tb.cpu / 1e9;
@@ -235,8 +235,8 @@ int main(int argc, char **argv) {
         Timing tb = timeIt([&](int i) {
           // y = x W: W^T x with W row-major [K, N] = column-major [N, K].
           blas.sgemv(kRowMajor, 112 /*Trans*/, gK, gN, 1.0f,
-                     w.data() + (i % gExperts) * gK * gN, gN, a.data(), 1,
-                     0.0f, c.data(), 1);
+                     w.data() + (i % gExperts) * gK * gN, gN, a.data(), 1, 0.0f,
+                     c.data(), 1);
         });
         ob = bytes / tb.median / 1e9;
       }
@@ -252,8 +252,8 @@ int main(int argc, char **argv) {
       std::vector<float> hidden(mK * mF), out(mD), routing(mK, 0.125f);
       for (int j = 0; j < mK; ++j)
         cRows[j] = j;
-      sluice_uk_gemm_args up = denseArgs(mK, mF, mD, a.data(), wGate.data(),
-                                         hidden.data());
+      sluice_uk_gemm_args up =
+          denseArgs(mK, mF, mD, a.data(), wGate.data(), hidden.data());
       up.group_rows = groupRows.data();
       up.groups = mE;
       up.b_group_stride = mD * mF;
@@ -262,8 +262,8 @@ int main(int argc, char **argv) {
       up.ldb2 = mF;
       up.b2_group_stride = mD * mF;
       up.act = SLUICE_UK_ACT_SILU;
-      sluice_uk_gemm_args down = denseArgs(mK, mD, mF, hidden.data(),
-                                           wDown.data(), out.data());
+      sluice_uk_gemm_args down =
+          denseArgs(mK, mD, mF, hidden.data(), wDown.data(), out.data());
       down.group_rows = groupRows.data();
       down.groups = mE;
       down.b_group_stride = mF * mD;

@@ -190,8 +190,8 @@ extern "C" void sluice_uk_gemm(const sluice_uk_gemm_args *p) {
   // thread (long runs of each B row), accumulators within L1.
   int64_t wantItems = threads > 1 ? (packed ? 2 : 1) * int64_t(threads) : 1;
   int64_t wantChunks = (wantItems + segItems - 1) / segItems;
-  int64_t maxNc = packed ? (plan.glu ? 512 : 1024)
-                         : 4096 / (maxRows * (plan.glu ? 2 : 1));
+  int64_t maxNc =
+      packed ? (plan.glu ? 512 : 1024) : 4096 / (maxRows * (plan.glu ? 2 : 1));
   maxNc = maxNc < 128 ? 128 : maxNc;
   int64_t nc = roundUp((p->N + wantChunks - 1) / wantChunks, panelFloats);
   int64_t minNc = 4 * panelFloats;
@@ -202,7 +202,7 @@ extern "C" void sluice_uk_gemm(const sluice_uk_gemm_args *p) {
   plan.numItems = plan.numChunks * segItems;
 
 #if defined(__x86_64__)
-  Job job{&plan, chosen == Isa::Avx512   ? &gemmItemsAvx512
+  Job job{&plan, chosen == Isa::Avx512     ? &gemmItemsAvx512
                  : chosen == Isa::Avx2Wide ? &gemmItemsAvx2Wide
                                            : &gemmItemsAvx2};
 #else

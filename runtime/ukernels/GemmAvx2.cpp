@@ -31,7 +31,8 @@ struct VO {
   static R floor(R x) { return _mm256_floor_ps(x); }
   /// 2^n for integral n in [-126, 127].
   static R pow2(R n) {
-    __m256i i = _mm256_add_epi32(_mm256_cvttps_epi32(n), _mm256_set1_epi32(127));
+    __m256i i =
+        _mm256_add_epi32(_mm256_cvttps_epi32(n), _mm256_set1_epi32(127));
     return _mm256_castsi256_ps(_mm256_slli_epi32(i, 23));
   }
   static void prefetch(const float *p) {

@@ -51,9 +51,12 @@ struct VO {
   static R min(R a, R b) {
     return both(_mm256_min_ps(a.lo, b.lo), _mm256_min_ps(a.hi, b.hi));
   }
-  static R floor(R x) { return both(_mm256_floor_ps(x.lo), _mm256_floor_ps(x.hi)); }
+  static R floor(R x) {
+    return both(_mm256_floor_ps(x.lo), _mm256_floor_ps(x.hi));
+  }
   static __m256 pow2Half(__m256 n) {
-    __m256i i = _mm256_add_epi32(_mm256_cvttps_epi32(n), _mm256_set1_epi32(127));
+    __m256i i =
+        _mm256_add_epi32(_mm256_cvttps_epi32(n), _mm256_set1_epi32(127));
     return _mm256_castsi256_ps(_mm256_slli_epi32(i, 23));
   }
   static R pow2(R n) { return both(pow2Half(n.lo), pow2Half(n.hi)); }

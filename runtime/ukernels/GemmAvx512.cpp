@@ -35,7 +35,8 @@ struct VO {
   }
   /// 2^n for integral n in [-126, 127].
   static R pow2(R n) {
-    __m512i i = _mm512_add_epi32(_mm512_cvttps_epi32(n), _mm512_set1_epi32(127));
+    __m512i i =
+        _mm512_add_epi32(_mm512_cvttps_epi32(n), _mm512_set1_epi32(127));
     return _mm512_castsi512_ps(_mm512_slli_epi32(i, 23));
   }
   static void prefetch(const float *p) {

@@ -1,4 +1,5 @@
-//===- GemmPlan.h - how one sluice_uk_gemm call is split ---------*- C++ -*-===//
+//===- GemmPlan.h - how one sluice_uk_gemm call is split ---------*- C++
+//-*-===//
 //
 // Shared between the portable entry point (Gemm.cpp) and the per-ISA kernels
 // (GemmAvx2.cpp, GemmAvx512.cpp, compiled with their own -m flags). Only
@@ -36,10 +37,10 @@ struct GemmPlan {
   const Segment *segs;
   int64_t numSegs;
   bool splitGroups;
-  int64_t nc;         ///< columns per chunk (a multiple of the panel width)
-  int64_t numChunks;  ///< ceil(N / nc)
+  int64_t nc;        ///< columns per chunk (a multiple of the panel width)
+  int64_t numChunks; ///< ceil(N / nc)
   int64_t numItems;
-  int64_t kMain;      ///< K, or 0 when there is no B
+  int64_t kMain; ///< K, or 0 when there is no B
   bool glu, lowRank;
 };
 

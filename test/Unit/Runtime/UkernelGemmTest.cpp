@@ -39,10 +39,9 @@ struct Case {
   std::string str() const {
     std::ostringstream os;
     os << "M=" << M << " N=" << N << " K=" << K << " groups=" << groups
-       << (grouped ? "(rows)" : "") << " gather=" << gather
-       << " a_div=" << aDiv << " glu=" << glu << " k2=" << k2
-       << " bias=" << bias << " act=" << act << " scatter=" << scatter
-       << " c_div=" << cDiv << " scale=" << scale
+       << (grouped ? "(rows)" : "") << " gather=" << gather << " a_div=" << aDiv
+       << " glu=" << glu << " k2=" << k2 << " bias=" << bias << " act=" << act
+       << " scatter=" << scatter << " c_div=" << cDiv << " scale=" << scale
        << " accumulate=" << accumulate << " seed=" << seed
        << " a_range=" << aRange;
     return os.str();
@@ -87,8 +86,9 @@ struct Problem {
       aRowsTotal = uni(1, t.M + 3);
       aRows.resize(t.M);
       for (int32_t &r : aRows)
-        r = uni(0, 6) == 0 ? -1
-                           : static_cast<int32_t>(uni(0, aRowsTotal * t.aDiv - 1));
+        r = uni(0, 6) == 0
+                ? -1
+                : static_cast<int32_t>(uni(0, aRowsTotal * t.aDiv - 1));
       p.a_rows = aRows.data();
     } else if (t.aDiv > 1) {
       aRowsTotal = (t.M + t.aDiv - 1) / t.aDiv;
@@ -174,8 +174,8 @@ void runCase(const Case &t, int threads) {
     if (!ok) {
       ++bad;
       ADD_FAILURE() << "C[" << i / fast.args.ldc << "][" << i % fast.args.ldc
-                    << "] = " << got << ", reference " << want
-                    << " (tolerance " << tol << ")";
+                    << "] = " << got << ", reference " << want << " (tolerance "
+                    << tol << ")";
     }
   }
 }
@@ -204,9 +204,8 @@ TEST_F(UkernelGemm, PlainShapes) {
 
 TEST_F(UkernelGemm, LargeShapes) {
   // Several K blocks (256), row blocks (96 and 384 rows) and column chunks.
-  const int64_t shapes[][3] = {{257, 257, 300}, {100, 513, 257},
-                               {9, 300, 600},   {257, 31, 513},
-                               {1, 1000, 700},  {8, 1030, 64},
+  const int64_t shapes[][3] = {{257, 257, 300}, {100, 513, 257}, {9, 300, 600},
+                               {257, 31, 513},  {1, 1000, 700},  {8, 1030, 64},
                                {800, 40, 20}};
   uint32_t seed = 1000;
   for (auto &s : shapes)
