@@ -8,7 +8,8 @@
 // threads; and an MoE decode step (grouped GLU gate/up, then the grouped
 // down projection scattered with routing weights) next to 24 sgemv calls.
 // Steady state: the median of timed calls after one warm-up call, whose
-// time is printed apart.
+// time is printed apart; Sluice and OpenBLAS calls alternate, so both see
+// the same load when other jobs share the machine.
 //
 //   unset OPENBLAS_CORETYPE OPENBLAS_L2_SIZE   # else OpenBLAS runs AVX2
 //   kernels build/bin/sluice_ukernel_bench [max_threads [case-substring]]
@@ -41,29 +42,46 @@ double cpuSeconds() {
   return ts.tv_sec + 1e-9 * ts.tv_nsec;
 }
 
-/// First call, median steady-state wall time (s) of fn(i), i counting calls,
-/// and the process CPU time per steady-state call (all threads): on a
-/// loaded machine wall / cpu shows how much of the time we were scheduled.
+/// First call, median steady-state wall time (s) and median process CPU
+/// time (all threads) of a call.
 struct Timing {
-  double first, median, cpu;
+  double first = 0, median = 0, cpu = 0;
 };
-Timing timeIt(const std::function<void(int)> &fn, double budget = 1.0) {
-  auto t0 = Clock::now();
-  fn(0);
-  double first = std::chrono::duration<double>(Clock::now() - t0).count();
-  std::vector<double> times;
-  double total = 0, c0 = cpuSeconds();
-  for (int i = 1; (total < budget || times.size() < 5) && times.size() < 200;
-       ++i) {
-    auto t = Clock::now();
-    fn(i);
-    double s = std::chrono::duration<double>(Clock::now() - t).count();
-    times.push_back(s);
-    total += s;
+
+/// Times fn(i) and, when given, base(i) (i counting calls) in alternation,
+/// so that both see the same share of a machine that other jobs load: one
+/// warm-up call each, then pairs until `budget` seconds (5 to 200 pairs).
+/// Callers make call i of the two read different weights, so neither finds
+/// the other's in cache.
+void timePair(const std::function<void(int)> &fn,
+              const std::function<void(int)> &base, Timing &tf, Timing &tb,
+              double budget = 2.0) {
+  std::vector<double> wall[2], cpu[2];
+  const std::function<void(int)> *fns[2] = {&fn, &base};
+  Timing *out[2] = {&tf, &tb};
+  int n = base ? 2 : 1;
+  double total = 0;
+  for (int i = 0;
+       (total < budget || wall[0].size() < 6) && wall[0].size() < 201; ++i)
+    for (int j = 0; j < n; ++j) {
+      double c0 = cpuSeconds();
+      auto t = Clock::now();
+      (*fns[j])(i);
+      double s = std::chrono::duration<double>(Clock::now() - t).count();
+      total += s;
+      if (i == 0) {
+        out[j]->first = s;
+        continue;
+      }
+      wall[j].push_back(s);
+      cpu[j].push_back(cpuSeconds() - c0);
+    }
+  for (int j = 0; j < n; ++j) {
+    std::sort(wall[j].begin(), wall[j].end());
+    std::sort(cpu[j].begin(), cpu[j].end());
+    out[j]->median = wall[j][wall[j].size() / 2];
+    out[j]->cpu = cpu[j][cpu[j].size() / 2];
   }
-  double cpu = (cpuSeconds() - c0) / times.size();
-  std::sort(times.begin(), times.end());
-  return {first, times[times.size() / 2], cpu};
 }
 
 // OpenBLAS through dlopen (no link dependency; absent: baseline skipped).
@@ -204,17 +222,18 @@ int main(int argc, char **argv) {
                     (long long)K, (long long)N);
       if (!std::strstr(name, filter))
         continue;
-      Timing tu = timeIt([&](int) { sluice_uk_gemm(&p); });
-      double flops = 2.0 * M * N * K;
-      double gf = flops / tu.median / 1e9, ob = 0, obCpu = 0;
-      if (blas.sgemm) {
-        Timing tb = timeIt([&](int) {
+      Timing tu, tb;
+      std::function<void(int)> base;
+      if (blas.sgemm)
+        base = [&](int) {
           blas.sgemm(kRowMajor, kNoTrans, kNoTrans, M, N, K, 1.0f, a.data(), K,
                      b.data(), N, 0.0f, c.data(), N);
-        });
-        ob = flops / tb.median / 1e9;
-        obCpu = flops / tb.cpu / 1e9;
-      }
+        };
+      timePair([&](int) { sluice_uk_gemm(&p); }, base, tu, tb);
+      double flops = 2.0 * M * N * K;
+      double gf = flops / tu.median / 1e9;
+      double ob = base ? flops / tb.median / 1e9 : 0;
+      double obCpu = base ? flops / tb.cpu / 1e9 : 0;
       std::printf("%-7d %-22s %10.2f %10.3f %7.1f GF %8.0f%% %7.1f GF %9.2fx"
                   "   per cpu-s: %6.1f vs %6.1f GF\n",
                   t, name, tu.first * 1e3, tu.median * 1e3, gf,
@@ -226,20 +245,23 @@ int main(int argc, char **argv) {
       double bytes = 4.0 * gK * gN;
       sluice_uk_gemm_args p =
           denseArgs(1, gN, gK, a.data(), w.data(), c.data());
-      Timing tu = timeIt([&](int i) {
-        p.b = w.data() + (i % gExperts) * gK * gN;
-        sluice_uk_gemm(&p);
-      });
-      double gbs = bytes / tu.median / 1e9, ob = 0;
-      if (blas.sgemv) {
-        Timing tb = timeIt([&](int i) {
+      Timing tu, tb;
+      std::function<void(int)> base;
+      if (blas.sgemv)
+        base = [&](int i) {
           // y = x W: W^T x with W row-major [K, N] = column-major [N, K].
           blas.sgemv(kRowMajor, 112 /*Trans*/, gK, gN, 1.0f,
-                     w.data() + (i % gExperts) * gK * gN, gN, a.data(), 1, 0.0f,
-                     c.data(), 1);
-        });
-        ob = bytes / tb.median / 1e9;
-      }
+                     w.data() + ((i + gExperts / 2) % gExperts) * gK * gN, gN,
+                     a.data(), 1, 0.0f, c.data(), 1);
+        };
+      timePair(
+          [&](int i) {
+            p.b = w.data() + (i % gExperts) * gK * gN;
+            sluice_uk_gemm(&p);
+          },
+          base, tu, tb);
+      double gbs = bytes / tu.median / 1e9;
+      double ob = base ? bytes / tb.median / 1e9 : 0;
       std::printf("%-7d %-22s %10.2f %10.3f %7.1f GB/s %4.0f%%tr %5.0f%%rd "
                   "%5.1f GB/s %6.2fx (sgemv)\n",
                   t, "gemv 1,2048,1024 DRAM", tu.first * 1e3, tu.median * 1e3,
@@ -279,16 +301,12 @@ int main(int argc, char **argv) {
         }
       };
       double bytes = 4.0 * mK * 3 * mD * mF;
-      Timing tu = timeIt([&](int i) {
-        select(i);
-        sluice_uk_gemm(&up);
-        sluice_uk_gemm(&down);
-      });
-      double gbs = bytes / tu.median / 1e9, ob = 0;
-      if (blas.sgemv) {
-        Timing tb = timeIt([&](int i) {
+      Timing tu, tb;
+      std::function<void(int)> base;
+      if (blas.sgemv)
+        base = [&](int i) { // the experts Sluice read two calls before
           for (int j = 0; j < mK; ++j) {
-            int64_t e = (i * mK + j) % mE;
+            int64_t e = ((i + 2) * mK + j) % mE;
             blas.sgemv(kRowMajor, 112, mD, mF, 1.0f, wGate.data() + e * mD * mF,
                        mF, a.data(), 1, 0.0f, hidden.data(), 1);
             blas.sgemv(kRowMajor, 112, mD, mF, 1.0f, wUp.data() + e * mD * mF,
@@ -296,9 +314,16 @@ int main(int argc, char **argv) {
             blas.sgemv(kRowMajor, 112, mF, mD, 1.0f, wDown.data() + e * mF * mD,
                        mD, hidden.data(), 1, 1.0f, out.data(), 1);
           }
-        });
-        ob = bytes / tb.median / 1e9;
-      }
+        };
+      timePair(
+          [&](int i) {
+            select(i);
+            sluice_uk_gemm(&up);
+            sluice_uk_gemm(&down);
+          },
+          base, tu, tb);
+      double gbs = bytes / tu.median / 1e9;
+      double ob = base ? bytes / tb.median / 1e9 : 0;
       std::printf("%-7d %-22s %10.2f %10.3f %7.1f GB/s %4.0f%%tr %5.0f%%rd "
                   "%5.1f GB/s %6.2fx (24 sgemv)\n",
                   t, "moe decode 8 experts", tu.first * 1e3, tu.median * 1e3,
