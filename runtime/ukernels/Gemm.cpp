@@ -1,15 +1,215 @@
 //===- Gemm.cpp - sluice_uk_gemm ------------------------------------------===//
 //
-// Entry point of the GEMM micro-kernel. For now every case runs the
-// reference loops; the packed, register-blocked kernels replace this.
+// Entry point of the GEMM micro-kernel: picks the instruction set once
+// (AVX-512F, else AVX2 + FMA, else the reference loops; SLUICE_UK_ISA =
+// avx2 | scalar lowers the choice; avx2-wide runs the AVX-512 kernels'
+// shapes with AVX2 code, for tests), cuts the call into work items
+// (GemmPlan.h) and runs them on the runtime's pool. Compiled without any
+// -m flag: it must run on every x86-64. The micro-kernels are also archive
+// members of `sluicec --emit=library` outputs linked by C programs: no
+// libstdc++ here (no std containers, guarded statics or thread_local
+// destructors), only libc, pthreads and libgcc's CPU model.
 //
 //===----------------------------------------------------------------------===//
 
-#include "sluice/ukernels.h"
+#include "runtime/ukernels/GemmPlan.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
 
 static_assert(sizeof(sluice_uk_gemm_args) == SLUICE_UK_GEMM_FIELDS * 8,
               "compiled code fills sluice_uk_gemm_args as int64 fields");
 
-extern "C" void sluice_uk_gemm(const sluice_uk_gemm_args *args) {
-  sluice_uk_gemm_reference(args);
+extern "C" {
+// The runtime's pool (libsluice_runtime.so, or the weak serial fallback of
+// a --emit=library archive). The thread count is optional: weak.
+void sluice_rt_parallel_for(int64_t begin, int64_t end,
+                            void (*body)(int64_t, int64_t, void *), void *ctx);
+__attribute__((weak)) int sluice_get_num_threads(void);
+}
+
+using namespace sluice::uk;
+
+namespace {
+
+enum class Isa { Scalar, Avx2, Avx512, Avx2Wide };
+
+Isa detectIsa() {
+  Isa best = Isa::Scalar;
+#if defined(__x86_64__)
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+    best = Isa::Avx2;
+  if (best == Isa::Avx2 && __builtin_cpu_supports("avx512f"))
+    best = Isa::Avx512;
+#endif
+  if (const char *env = getenv("SLUICE_UK_ISA")) {
+    if (!strcmp(env, "scalar"))
+      best = Isa::Scalar;
+    else if (!strcmp(env, "avx2") && best != Isa::Scalar)
+      best = Isa::Avx2;
+    else if (!strcmp(env, "avx2-wide") && best != Isa::Scalar)
+      best = Isa::Avx2Wide;
+  }
+  return best;
+}
+
+/// The choice, made once (a benign race: every thread computes the same).
+Isa isa() {
+  static int cached = -1;
+  int v = __atomic_load_n(&cached, __ATOMIC_RELAXED);
+  if (v < 0) {
+    v = static_cast<int>(detectIsa());
+    __atomic_store_n(&cached, v, __ATOMIC_RELAXED);
+  }
+  return static_cast<Isa>(v);
+}
+
+/// Per-thread buffers kept between calls: the scratch slots and the
+/// segments of the last call. Freed by a pthread key destructor when the
+/// thread exits.
+struct Scratch {
+  float *buf[kScratchSlots];
+  size_t cap[kScratchSlots];
+  Segment *segs;
+  size_t segCap;
+};
+pthread_key_t scratchKey;
+pthread_once_t scratchOnce = PTHREAD_ONCE_INIT;
+thread_local Scratch *threadScratch; // trivial: no libstdc++ TLS hooks
+
+void freeScratch(void *ptr) {
+  auto *s = static_cast<Scratch *>(ptr);
+  for (float *b : s->buf)
+    free(b);
+  free(s->segs);
+  free(s);
+}
+
+void makeScratchKey() { pthread_key_create(&scratchKey, &freeScratch); }
+
+Scratch *getScratch() {
+  if (!threadScratch) {
+    pthread_once(&scratchOnce, &makeScratchKey);
+    threadScratch = static_cast<Scratch *>(calloc(1, sizeof(Scratch)));
+    if (threadScratch)
+      pthread_setspecific(scratchKey, threadScratch);
+  }
+  return threadScratch;
+}
+
+struct Job {
+  const GemmPlan *plan;
+  void (*items)(const GemmPlan &, int64_t, int64_t);
+};
+
+void runJob(int64_t lo, int64_t hi, void *ctx) {
+  auto *job = static_cast<Job *>(ctx);
+  job->items(*job->plan, lo, hi);
+}
+
+int64_t roundUp(int64_t a, int64_t b) { return (a + b - 1) / b * b; }
+
+} // namespace
+
+float *sluice::uk::scratch(int slot, size_t floats) {
+  Scratch *s = getScratch();
+  if (!s)
+    return nullptr;
+  if (floats <= s->cap[slot])
+    return s->buf[slot];
+  // Grow by at least half again so a slowly growing shape settles.
+  size_t want = floats + s->cap[slot] / 2;
+  size_t bytes = (want * sizeof(float) + 63) / 64 * 64;
+  void *p = aligned_alloc(64, bytes);
+  if (!p)
+    return nullptr;
+  free(s->buf[slot]);
+  s->buf[slot] = static_cast<float *>(p);
+  s->cap[slot] = bytes / sizeof(float);
+  return s->buf[slot];
+}
+
+extern "C" void sluice_uk_gemm(const sluice_uk_gemm_args *p) {
+  if (p->M <= 0 || p->N <= 0)
+    return;
+  Isa chosen = isa();
+  if (chosen == Isa::Scalar)
+    return sluice_uk_gemm_reference(p);
+  int64_t panelFloats = chosen == Isa::Avx2 ? 16 : 32; // 2 vectors
+
+  // Segments: the reference's group walk (rows before group_rows[1] use
+  // group 0, rows from group_rows[groups - 1] on the last group).
+  int64_t groups = p->group_rows && p->groups > 1 ? p->groups : 1;
+  int64_t maxSegs = groups < p->M ? groups : p->M;
+  Scratch *scratchState = getScratch();
+  if (!scratchState)
+    return sluice_uk_gemm_reference(p);
+  if (scratchState->segCap < static_cast<size_t>(maxSegs)) {
+    void *mem = realloc(scratchState->segs, maxSegs * sizeof(Segment));
+    if (!mem)
+      return sluice_uk_gemm_reference(p);
+    scratchState->segs = static_cast<Segment *>(mem);
+    scratchState->segCap = static_cast<size_t>(maxSegs);
+  }
+  Segment *segs = scratchState->segs;
+  int64_t numSegs = 0;
+  int64_t start = 0, maxRows = 0;
+  for (int64_t g = 0; g < groups && start < p->M; ++g) {
+    int64_t end = p->M;
+    if (g + 1 < groups) {
+      end = p->group_rows[g + 1];
+      end = end < start ? start : end > p->M ? p->M : end;
+    }
+    if (end > start) {
+      segs[numSegs++] = Segment{g, start, end};
+      maxRows = end - start > maxRows ? end - start : maxRows;
+    }
+    start = end;
+  }
+
+  GemmPlan plan;
+  plan.p = p;
+  plan.segs = segs;
+  plan.numSegs = numSegs;
+  plan.kMain = p->b && p->K > 0 ? p->K : 0;
+  plan.glu = p->b2 != nullptr;
+  plan.lowRank = p->a2 && p->b3 && p->k2 > 0;
+  // Product rows land in distinct C rows only without scatter or row
+  // folding; otherwise an item covers every segment of its columns.
+  plan.splitGroups = !p->c_rows && p->c_div == 1 && plan.numSegs > 1;
+
+  int threads = sluice_get_num_threads ? sluice_get_num_threads() : 1;
+  int64_t segItems = plan.splitGroups ? plan.numSegs : 1;
+  bool packed = maxRows > kGemvMaxRows;
+  // Packed: an item packs A once per K block for all its columns, while the
+  // MR x NR kernel reuses each B panel (in L1) over 96 rows; so items are
+  // wide (up to 1024 panel floats, KC x that is the packed B block), two per
+  // thread for balance. Streamed (GEMV): one contiguous column range per
+  // thread (long runs of each B row), accumulators within L1.
+  int64_t wantItems = threads > 1 ? (packed ? 2 : 1) * int64_t(threads) : 1;
+  int64_t wantChunks = (wantItems + segItems - 1) / segItems;
+  int64_t maxNc =
+      packed ? (plan.glu ? 512 : 1024) : 4096 / (maxRows * (plan.glu ? 2 : 1));
+  maxNc = maxNc < 128 ? 128 : maxNc;
+  int64_t nc = roundUp((p->N + wantChunks - 1) / wantChunks, panelFloats);
+  int64_t minNc = 4 * panelFloats;
+  nc = nc < minNc ? minNc : nc > maxNc ? maxNc : nc;
+  nc = roundUp(nc, panelFloats);
+  plan.nc = nc;
+  plan.numChunks = (p->N + nc - 1) / nc;
+  plan.numItems = plan.numChunks * segItems;
+
+#if defined(__x86_64__)
+  Job job{&plan, chosen == Isa::Avx512     ? &gemmItemsAvx512
+                 : chosen == Isa::Avx2Wide ? &gemmItemsAvx2Wide
+                                           : &gemmItemsAvx2};
+#else
+  Job job{&plan, nullptr}; // unreachable: Isa::Scalar returned above
+#endif
+  if (plan.numItems == 1 || threads <= 1)
+    job.items(plan, 0, plan.numItems);
+  else
+    sluice_rt_parallel_for(0, plan.numItems, &runJob, &job);
 }

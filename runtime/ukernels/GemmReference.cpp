@@ -8,24 +8,24 @@
 
 #include "sluice/ukernels.h"
 
-#include <cmath>
-#include <vector>
+#include <math.h>
+#include <stdlib.h>
 
 namespace {
 
 float activate(int act, float x) {
   switch (act) {
   case SLUICE_UK_ACT_SILU:
-    return x / (1.0f + std::exp(-x));
+    return x / (1.0f + expf(-x));
   case SLUICE_UK_ACT_GELU:
-    return 0.5f * x * (1.0f + std::erf(x * 0.70710678118654752f));
+    return 0.5f * x * (1.0f + erff(x * 0.70710678118654752f));
   case SLUICE_UK_ACT_GELU_TANH:
     return 0.5f * x *
-           (1.0f + std::tanh(0.7978845608028654f * (x + 0.044715f * x * x * x)));
+           (1.0f + tanhf(0.7978845608028654f * (x + 0.044715f * x * x * x)));
   case SLUICE_UK_ACT_RELU:
     return x > 0.0f ? x : 0.0f;
   case SLUICE_UK_ACT_SIGMOID:
-    return 1.0f / (1.0f + std::exp(-x));
+    return 1.0f / (1.0f + expf(-x));
   default:
     return x;
   }
@@ -34,7 +34,12 @@ float activate(int act, float x) {
 } // namespace
 
 extern "C" void sluice_uk_gemm_reference(const sluice_uk_gemm_args *p) {
-  std::vector<float> acc(p->N > 0 ? p->N : 0), up(acc.size());
+  // malloc, not std::vector: this object is also linked into C programs
+  // (--emit=library archives).
+  size_t n = p->N > 0 ? static_cast<size_t>(p->N) : 0;
+  float *acc = static_cast<float *>(malloc(n * sizeof(float) + 1));
+  if (!acc)
+    return;
   int64_t g = 0;
   for (int64_t m = 0; m < p->M; ++m) {
     if (p->group_rows)
@@ -72,4 +77,5 @@ extern "C" void sluice_uk_gemm_reference(const sluice_uk_gemm_args *p) {
     for (int64_t n = 0; n < p->N; ++n)
       crow[n] = p->accumulate ? crow[n] + scale * acc[n] : scale * acc[n];
   }
+  free(acc);
 }

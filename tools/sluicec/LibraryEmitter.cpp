@@ -4,11 +4,15 @@
 #include "Compile.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "llvm/Object/Archive.h"
 #include "llvm/Object/ArchiveWriter.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <cstdlib>
+#include <deque>
 #include <map>
 #include <unistd.h>
 
@@ -116,70 +120,6 @@ std::string sluicec::libraryHeader(const ModelSig &sig, llvm::StringRef prefix) 
   return out;
 }
 
-/// Without the Sluice runtime, sluice.gemm (the fusion passes' micro-kernel
-/// op) calls these plain loops: the definition of sluice_uk_gemm
-/// (runtime/include/sluice/ukernels.h) over its 29 int64 fields.
-static const char *ukernelFallbackSource() {
-  return R"c(/* Without the Sluice runtime, sluice_uk_gemm runs its reference loops. */
-static float sluice_uk_act(int64_t act, float x) {
-  switch (act) {
-  case 1: return x / (1.0f + expf(-x));
-  case 2: return 0.5f * x * (1.0f + erff(x * 0.70710678118654752f));
-  case 3: return 0.5f * x * (1.0f + tanhf(0.7978845608028654f * (x + 0.044715f * x * x * x)));
-  case 4: return x > 0.0f ? x : 0.0f;
-  case 5: return 1.0f / (1.0f + expf(-x));
-  default: return x;
-  }
-}
-
-__attribute__((weak)) void sluice_uk_gemm(const int64_t *f) {
-#define SLUICE_P(T, i) ((T *)(intptr_t)f[i])
-  int64_t M = f[0], N = f[1], K = f[2], G = f[4];
-  const int32_t *gr = SLUICE_P(const int32_t, 3), *ar = SLUICE_P(const int32_t, 7);
-  const int32_t *cr = SLUICE_P(const int32_t, 26);
-  const float *A = SLUICE_P(const float, 5), *B = SLUICE_P(const float, 9);
-  const float *B2 = SLUICE_P(const float, 12), *bias = SLUICE_P(const float, 17);
-  const float *A2 = SLUICE_P(const float, 18), *B3 = SLUICE_P(const float, 21);
-  const float *cs = SLUICE_P(const float, 28);
-  float *C = SLUICE_P(float, 24);
-#undef SLUICE_P
-  int64_t g = 0;
-  for (int64_t m = 0; m < M; ++m) {
-    if (gr)
-      while (g + 1 < G && m >= gr[g + 1])
-        ++g;
-    int64_t ra = ar ? ar[m] : m, rc = cr ? cr[m] : m;
-    if (rc < 0)
-      continue;
-    const float *arow = ra >= 0 ? A + (ra / f[8]) * f[6] : NULL;
-    const float *bg = B + g * f[11], *b2g = B2 ? B2 + g * f[14] : NULL;
-    const float *b3g = B3 ? B3 + g * f[23] : NULL;
-    float s = cs ? cs[rc] : 1.0f, *crow = C + (rc / f[27]) * f[25];
-    for (int64_t n = 0; n < N; ++n) {
-      float acc = 0.0f, u = 0.0f;
-      if (arow) {
-        for (int64_t k = 0; k < K; ++k) {
-          acc += arow[k] * bg[k * f[10] + n];
-          if (b2g)
-            u += arow[k] * b2g[k * f[13] + n];
-        }
-        if (A2 && b3g)
-          for (int64_t i = 0; i < f[20]; ++i)
-            acc += A2[m * f[19] + i] * b3g[i * f[22] + n];
-        if (bias)
-          acc += bias[n];
-        acc = sluice_uk_act(f[15], acc);
-        if (b2g)
-          acc *= u;
-      }
-      crow[n] = f[16] ? crow[n] + s * acc : s * acc;
-    }
-  }
-}
-
-)c";
-}
-
 /// The C source of the entry points: argument checks, memref descriptors,
 /// the call, result ownership and run-time error capture.
 static std::string wrapperSource(const sluicec::ModelSig &sig,
@@ -204,7 +144,6 @@ static std::string wrapperSource(const sluicec::ModelSig &sig,
      << "__attribute__((weak)) void sluice_rt_parallel_for(int64_t b, int64_t e,\n"
      << "    void (*body)(int64_t, int64_t, void *), void *ctx) {\n"
      << "  if (b < e) body(b, e, ctx);\n}\n\n"
-     << ukernelFallbackSource()
      << "static int sluice_fail(const char *fmt, const char *a, long long b, "
         "long long c) {\n"
      << "  snprintf(sluice_rt_error_text, sizeof sluice_rt_error_text, fmt, a, b, c);\n"
@@ -375,6 +314,77 @@ static std::string wrapperSource(const sluicec::ModelSig &sig,
   return out;
 }
 
+/// The runtime's micro-kernel archive (libsluice_ukernels.a) whose members
+/// every library gets, as model code may call sluice_uk_gemm: next to
+/// sluicec (../lib, the build tree and an install prefix alike), else where
+/// the build put it. SLUICE_UKERNELS_ARCHIVE overrides both.
+static std::string ukernelArchivePath() {
+  if (const char *env = std::getenv("SLUICE_UKERNELS_ARCHIVE"))
+    return env;
+  std::string exe = llvm::sys::fs::getMainExecutable(nullptr, nullptr);
+  if (!exe.empty()) {
+    llvm::SmallString<256> p(exe);
+    llvm::sys::path::remove_filename(p);
+    llvm::sys::path::append(p, "..", "lib", "libsluice_ukernels.a");
+    if (llvm::sys::fs::exists(p))
+      return p.str().str();
+  }
+#ifdef SLUICE_UKERNELS_ARCHIVE_PATH
+  if (llvm::sys::fs::exists(SLUICE_UKERNELS_ARCHIVE_PATH))
+    return SLUICE_UKERNELS_ARCHIVE_PATH;
+#endif
+  return "";
+}
+
+/// Appends the members of the micro-kernel archive to `members`, named
+/// sluice_uk_<member>; `buffer` and `names` keep their bytes alive.
+static bool addUkernelMembers(std::vector<llvm::NewArchiveMember> &members,
+                              std::unique_ptr<llvm::MemoryBuffer> &buffer,
+                              std::deque<std::string> &names,
+                              std::string &error) {
+  std::string path = ukernelArchivePath();
+  if (path.empty()) {
+    error = "cannot find libsluice_ukernels.a (the micro-kernels the library "
+            "needs) next to sluicec; set SLUICE_UKERNELS_ARCHIVE";
+    return false;
+  }
+  auto file = llvm::MemoryBuffer::getFile(path);
+  if (!file) {
+    error = path + ": " + file.getError().message();
+    return false;
+  }
+  buffer = std::move(*file);
+  auto archive = llvm::object::Archive::create(buffer->getMemBufferRef());
+  if (!archive) {
+    error = path + ": " + llvm::toString(archive.takeError());
+    return false;
+  }
+  llvm::Error err = llvm::Error::success();
+  for (const llvm::object::Archive::Child &child : (*archive)->children(err)) {
+    llvm::Expected<llvm::StringRef> name = child.getName();
+    if (!name) {
+      error = path + ": " + llvm::toString(name.takeError());
+      llvm::consumeError(std::move(err));
+      return false;
+    }
+    llvm::Expected<llvm::NewArchiveMember> member =
+        llvm::NewArchiveMember::getOldMember(child, /*Deterministic=*/true);
+    if (!member) {
+      error = path + ": " + llvm::toString(member.takeError());
+      llvm::consumeError(std::move(err));
+      return false;
+    }
+    names.push_back(("sluice_uk_" + *name).str());
+    member->MemberName = names.back();
+    members.push_back(std::move(*member));
+  }
+  if (err) {
+    error = path + ": " + llvm::toString(std::move(err));
+    return false;
+  }
+  return true;
+}
+
 bool sluicec::emitLibrary(const ModelSig &sig, llvm::StringRef prefix,
                          llvm::StringRef objPath, llvm::StringRef libPath,
                          std::string &error) {
@@ -402,9 +412,14 @@ bool sluicec::emitLibrary(const ModelSig &sig, llvm::StringRef prefix,
       }
       members.push_back(std::move(*m));
     }
+    std::unique_ptr<llvm::MemoryBuffer> ukernels;
+    std::deque<std::string> ukernelNames;
     if (ok) {
       members[0].MemberName = "model.o";
       members[1].MemberName = "entry.o";
+      ok = addUkernelMembers(members, ukernels, ukernelNames, error);
+    }
+    if (ok) {
       ok = writeAtomically(
           libPath,
           [&](llvm::raw_ostream &os) {

@@ -1,0 +1,339 @@
+//===- ukernel_bench.cpp - sluice_uk_gemm next to OpenBLAS and the peak ---===//
+//
+// GFLOP/s of sluice_uk_gemm on dense GEMM shapes and GB/s of weights read
+// at M = 1 (each call reads another expert's weights, so they come from
+// DRAM), next to OpenBLAS 0.3.21 (cblas_sgemm / cblas_sgemv, loaded with
+// dlopen) and the machine's FMA peak and bandwidth (sluice_machine, run from
+// the same directory; SLUICE_BENCH_SKIP_MACHINE=1 skips it), for 1 and 2
+// threads; and an MoE decode step (grouped GLU gate/up, then the grouped
+// down projection scattered with routing weights) next to 24 sgemv calls.
+// Steady state: the median of timed calls after one warm-up call, whose
+// time is printed apart; Sluice and OpenBLAS calls alternate, so both see
+// the same load when other jobs share the machine.
+//
+//   unset OPENBLAS_CORETYPE OPENBLAS_L2_SIZE   # else OpenBLAS runs AVX2
+//   kernels build/bin/sluice_ukernel_bench [max_threads [case-substring]]
+//
+//===----------------------------------------------------------------------===//
+
+#include "sluice/runtime.h"
+#include "sluice/ukernels.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
+#include <dlfcn.h>
+#include <functional>
+#include <random>
+#include <string>
+#include <unistd.h>
+#include <vector>
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double cpuSeconds() {
+  timespec ts;
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return ts.tv_sec + 1e-9 * ts.tv_nsec;
+}
+
+/// First call, median steady-state wall time (s) and median process CPU
+/// time (all threads) of a call.
+struct Timing {
+  double first = 0, median = 0, cpu = 0;
+};
+
+/// Times fn(i) and, when given, base(i) (i counting calls) in alternation,
+/// so that both see the same share of a machine that other jobs load: one
+/// warm-up call each, then pairs until `budget` seconds (5 to 200 pairs).
+/// Callers make call i of the two read different weights, so neither finds
+/// the other's in cache.
+void timePair(const std::function<void(int)> &fn,
+              const std::function<void(int)> &base, Timing &tf, Timing &tb,
+              double budget = 2.0) {
+  std::vector<double> wall[2], cpu[2];
+  const std::function<void(int)> *fns[2] = {&fn, &base};
+  Timing *out[2] = {&tf, &tb};
+  int n = base ? 2 : 1;
+  double total = 0;
+  for (int i = 0;
+       (total < budget || wall[0].size() < 6) && wall[0].size() < 201; ++i)
+    for (int j = 0; j < n; ++j) {
+      double c0 = cpuSeconds();
+      auto t = Clock::now();
+      (*fns[j])(i);
+      double s = std::chrono::duration<double>(Clock::now() - t).count();
+      total += s;
+      if (i == 0) {
+        out[j]->first = s;
+        continue;
+      }
+      wall[j].push_back(s);
+      cpu[j].push_back(cpuSeconds() - c0);
+    }
+  for (int j = 0; j < n; ++j) {
+    std::sort(wall[j].begin(), wall[j].end());
+    std::sort(cpu[j].begin(), cpu[j].end());
+    out[j]->median = wall[j][wall[j].size() / 2];
+    out[j]->cpu = cpu[j][cpu[j].size() / 2];
+  }
+}
+
+// OpenBLAS through dlopen (no link dependency; absent: baseline skipped).
+using SgemmFn = void (*)(int, int, int, int, int, int, float, const float *,
+                         int, const float *, int, float, float *, int);
+using SgemvFn = void (*)(int, int, int, int, float, const float *, int,
+                         const float *, int, float, float *, int);
+using SetThreadsFn = void (*)(int);
+struct OpenBlas {
+  SgemmFn sgemm = nullptr;
+  SgemvFn sgemv = nullptr;
+  SetThreadsFn setThreads = nullptr;
+  OpenBlas() {
+    void *h = dlopen("libopenblas.so.0", RTLD_NOW | RTLD_LOCAL);
+    if (!h)
+      return;
+    sgemm = reinterpret_cast<SgemmFn>(dlsym(h, "cblas_sgemm"));
+    sgemv = reinterpret_cast<SgemvFn>(dlsym(h, "cblas_sgemv"));
+    setThreads =
+        reinterpret_cast<SetThreadsFn>(dlsym(h, "openblas_set_num_threads"));
+  }
+};
+constexpr int kRowMajor = 101, kNoTrans = 111;
+
+/// The machine's ceilings for `threads` threads, from sluice_machine.
+struct Machine {
+  double fma = 0, triad = 0, read = 0;
+};
+std::vector<Machine> measureMachine(int maxThreads) {
+  std::vector<Machine> out(maxThreads + 1);
+  if (std::getenv("SLUICE_BENCH_SKIP_MACHINE"))
+    return out;
+  char self[4096];
+  ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+  if (n <= 0)
+    return out;
+  self[n] = 0;
+  std::string cmd(self);
+  cmd = cmd.substr(0, cmd.rfind('/')) + "/sluice_machine " +
+        std::to_string(maxThreads);
+  FILE *f = popen(cmd.c_str(), "r");
+  if (!f)
+    return out;
+  std::string json;
+  char buf[512];
+  while (size_t got = fread(buf, 1, sizeof buf, f))
+    json.append(buf, got);
+  pclose(f);
+  size_t pos = 0;
+  while ((pos = json.find("{\"n\":", pos)) != std::string::npos) {
+    int t;
+    Machine m;
+    if (std::sscanf(json.c_str() + pos,
+                    "{\"n\": %d, \"fma_gflops\": %lf, \"triad_gbs\": %lf, "
+                    "\"read_gbs\": %lf}",
+                    &t, &m.fma, &m.triad, &m.read) == 4 &&
+        t >= 1 && t <= maxThreads)
+      out[t] = m;
+    ++pos;
+  }
+  return out;
+}
+
+std::vector<float> randomVector(size_t n, uint32_t seed) {
+  std::vector<float> v(n);
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<float> d(-1.0f, 1.0f);
+  for (float &x : v)
+    x = d(rng);
+  return v;
+}
+
+sluice_uk_gemm_args denseArgs(int64_t M, int64_t N, int64_t K, const float *a,
+                              const float *b, float *c) {
+  sluice_uk_gemm_args p{};
+  p.M = M;
+  p.N = N;
+  p.K = K;
+  p.groups = 1;
+  p.a = a;
+  p.lda = K;
+  p.a_div = 1;
+  p.b = b;
+  p.ldb = N;
+  p.c = c;
+  p.ldc = N;
+  p.c_div = 1;
+  return p;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  int maxThreads = argc > 1 ? std::atoi(argv[1]) : 2;
+  const char *filter = argc > 2 ? argv[2] : ""; // runs cases containing it
+  if (maxThreads < 1)
+    maxThreads = 1;
+  if (std::getenv("OPENBLAS_CORETYPE") || std::getenv("OPENBLAS_L2_SIZE"))
+    std::printf("warning: OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE are set: "
+                "OpenBLAS runs slower kernels than it would\n");
+  std::vector<Machine> machine = measureMachine(maxThreads);
+  OpenBlas blas;
+
+  const int64_t gemms[][3] = {
+      {512, 2048, 1024}, {32, 2048, 1024}, {2048, 2048, 2048}}; // M, K, N
+  // M = 1: 32 experts' weights (256 MiB), a different one per call.
+  const int64_t gK = 2048, gN = 1024, gExperts = 32;
+  std::vector<float> a = randomVector(2048 * 2048, 1);
+  std::vector<float> b = randomVector(2048 * 2048, 2);
+  std::vector<float> c(2048 * 2048);
+  std::vector<float> w = randomVector(gExperts * gK * gN, 3);
+  // MoE decode (OLMoE-like d = 2048, F = 1024, k = 8, T = 1) over 32
+  // experts (768 MiB): call i uses experts 8i .. 8i+7 mod 32, so weights
+  // come from DRAM. gate/up: one grouped GLU call (8 one-row groups, rows
+  // gathered from the token); down: one grouped call scattered into the
+  // token's row with the routing weights (c_div = 8).
+  const int64_t mD = 2048, mF = 1024, mE = 32, mK = 8;
+  bool moe = std::strstr("moe decode", filter) != nullptr;
+  std::vector<float> wGate, wUp, wDown;
+  if (moe) {
+    wGate = randomVector(mE * mD * mF, 4);
+    wUp = randomVector(mE * mD * mF, 5);
+    wDown = randomVector(mE * mF * mD, 6);
+  }
+
+  std::printf("%-7s %-22s %10s %10s %10s %9s %10s %10s\n", "threads", "case",
+              "first_ms", "ms", "sluice", "peak%", "openblas", "ratio");
+  for (int t = 1; t <= maxThreads; ++t) {
+    sluice_set_num_threads(t);
+    if (blas.setThreads)
+      blas.setThreads(t);
+    const Machine &mc = machine[t];
+    for (auto &s : gemms) {
+      int64_t M = s[0], K = s[1], N = s[2];
+      sluice_uk_gemm_args p = denseArgs(M, N, K, a.data(), b.data(), c.data());
+      char name[64];
+      std::snprintf(name, sizeof name, "gemm %lld,%lld,%lld", (long long)M,
+                    (long long)K, (long long)N);
+      if (!std::strstr(name, filter))
+        continue;
+      Timing tu, tb;
+      std::function<void(int)> base;
+      if (blas.sgemm)
+        base = [&](int) {
+          blas.sgemm(kRowMajor, kNoTrans, kNoTrans, M, N, K, 1.0f, a.data(), K,
+                     b.data(), N, 0.0f, c.data(), N);
+        };
+      timePair([&](int) { sluice_uk_gemm(&p); }, base, tu, tb);
+      double flops = 2.0 * M * N * K;
+      double gf = flops / tu.median / 1e9;
+      double ob = base ? flops / tb.median / 1e9 : 0;
+      double obCpu = base ? flops / tb.cpu / 1e9 : 0;
+      std::printf("%-7d %-22s %10.2f %10.3f %7.1f GF %8.0f%% %7.1f GF %9.2fx"
+                  "   per cpu-s: %6.1f vs %6.1f GF\n",
+                  t, name, tu.first * 1e3, tu.median * 1e3, gf,
+                  mc.fma > 0 ? 100 * gf / mc.fma : 0.0, ob,
+                  ob > 0 ? gf / ob : 0.0, flops / tu.cpu / 1e9, obCpu);
+    }
+    // M = 1, weights from DRAM.
+    if (std::strstr("gemv 1,2048,1024 DRAM", filter)) {
+      double bytes = 4.0 * gK * gN;
+      sluice_uk_gemm_args p =
+          denseArgs(1, gN, gK, a.data(), w.data(), c.data());
+      Timing tu, tb;
+      std::function<void(int)> base;
+      if (blas.sgemv)
+        base = [&](int i) {
+          // y = x W: W^T x with W row-major [K, N] = column-major [N, K].
+          blas.sgemv(kRowMajor, 112 /*Trans*/, gK, gN, 1.0f,
+                     w.data() + ((i + gExperts / 2) % gExperts) * gK * gN, gN,
+                     a.data(), 1, 0.0f, c.data(), 1);
+        };
+      timePair(
+          [&](int i) {
+            p.b = w.data() + (i % gExperts) * gK * gN;
+            sluice_uk_gemm(&p);
+          },
+          base, tu, tb);
+      double gbs = bytes / tu.median / 1e9;
+      double ob = base ? bytes / tb.median / 1e9 : 0;
+      std::printf("%-7d %-22s %10.2f %10.3f %7.1f GB/s %4.0f%%tr %5.0f%%rd "
+                  "%5.1f GB/s %6.2fx (sgemv)\n",
+                  t, "gemv 1,2048,1024 DRAM", tu.first * 1e3, tu.median * 1e3,
+                  gbs, mc.triad > 0 ? 100 * gbs / mc.triad : 0.0,
+                  mc.read > 0 ? 100 * gbs / mc.read : 0.0, ob,
+                  ob > 0 ? gbs / ob : 0.0);
+    }
+    if (moe) {
+      std::vector<int32_t> groupRows(mE + 1), aRows(mK, 0), cRows(mK);
+      std::vector<float> hidden(mK * mF), out(mD), routing(mK, 0.125f);
+      for (int j = 0; j < mK; ++j)
+        cRows[j] = j;
+      sluice_uk_gemm_args up =
+          denseArgs(mK, mF, mD, a.data(), wGate.data(), hidden.data());
+      up.group_rows = groupRows.data();
+      up.groups = mE;
+      up.b_group_stride = mD * mF;
+      up.a_rows = aRows.data();
+      up.b2 = wUp.data();
+      up.ldb2 = mF;
+      up.b2_group_stride = mD * mF;
+      up.act = SLUICE_UK_ACT_SILU;
+      sluice_uk_gemm_args down =
+          denseArgs(mK, mD, mF, hidden.data(), wDown.data(), out.data());
+      down.group_rows = groupRows.data();
+      down.groups = mE;
+      down.b_group_stride = mF * mD;
+      down.c_rows = cRows.data();
+      down.c_div = mK;
+      down.c_scale = routing.data();
+      down.accumulate = 1;
+      auto select = [&](int i) { // experts 8i .. 8i + 7 (mod 32), one row each
+        int first = (i * mK) % mE;
+        for (int g = 0; g <= mE; ++g) {
+          int rel = g - first;
+          groupRows[g] = rel <= 0 ? 0 : rel >= mK ? mK : rel;
+        }
+      };
+      double bytes = 4.0 * mK * 3 * mD * mF;
+      Timing tu, tb;
+      std::function<void(int)> base;
+      if (blas.sgemv)
+        base = [&](int i) { // the experts Sluice read two calls before
+          for (int j = 0; j < mK; ++j) {
+            int64_t e = ((i + 2) * mK + j) % mE;
+            blas.sgemv(kRowMajor, 112, mD, mF, 1.0f, wGate.data() + e * mD * mF,
+                       mF, a.data(), 1, 0.0f, hidden.data(), 1);
+            blas.sgemv(kRowMajor, 112, mD, mF, 1.0f, wUp.data() + e * mD * mF,
+                       mF, a.data(), 1, 0.0f, hidden.data(), 1);
+            blas.sgemv(kRowMajor, 112, mF, mD, 1.0f, wDown.data() + e * mF * mD,
+                       mD, hidden.data(), 1, 1.0f, out.data(), 1);
+          }
+        };
+      timePair(
+          [&](int i) {
+            select(i);
+            sluice_uk_gemm(&up);
+            sluice_uk_gemm(&down);
+          },
+          base, tu, tb);
+      double gbs = bytes / tu.median / 1e9;
+      double ob = base ? bytes / tb.median / 1e9 : 0;
+      std::printf("%-7d %-22s %10.2f %10.3f %7.1f GB/s %4.0f%%tr %5.0f%%rd "
+                  "%5.1f GB/s %6.2fx (24 sgemv)\n",
+                  t, "moe decode 8 experts", tu.first * 1e3, tu.median * 1e3,
+                  gbs, mc.triad > 0 ? 100 * gbs / mc.triad : 0.0,
+                  mc.read > 0 ? 100 * gbs / mc.read : 0.0, ob,
+                  ob > 0 ? gbs / ob : 0.0);
+    }
+    std::printf("%-7d machine: FMA peak %.1f GFLOP/s, STREAM triad %.1f GB/s, "
+                "read %.1f GB/s\n",
+                t, mc.fma, mc.triad, mc.read);
+  }
+  return 0;
+}

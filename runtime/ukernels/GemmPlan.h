@@ -1,0 +1,62 @@
+//===- GemmPlan.h - how one sluice_uk_gemm call is split ---------*- C++
+//-*-===//
+//
+// Shared between the portable entry point (Gemm.cpp) and the per-ISA kernels
+// (GemmAvx2.cpp, GemmAvx512.cpp, compiled with their own -m flags). Only
+// plain structs and functions here: nothing that could instantiate an inline
+// function with AVX code in one object and without it in another.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SLUICE_RUNTIME_UKERNELS_GEMMPLAN_H
+#define SLUICE_RUNTIME_UKERNELS_GEMMPLAN_H
+
+#include "sluice/ukernels.h"
+
+#include <cstddef>
+#include <cstdint>
+
+namespace sluice {
+namespace uk {
+
+/// The product rows [lo, hi) that use group g's B matrices (non-empty).
+struct Segment {
+  int64_t g, lo, hi;
+};
+
+/// Segments with at most this many rows stream B straight from memory (the
+/// GEMV path) instead of packing it.
+constexpr int64_t kGemvMaxRows = 8;
+
+/// One call, cut into work items. An item is (segment, column chunk) when
+/// splitGroups is set (no two product rows share a C row), else a column
+/// chunk over all segments in ascending m. Either way no C element is
+/// written by two items, and an item adds its rows in ascending m.
+struct GemmPlan {
+  const sluice_uk_gemm_args *p;
+  const Segment *segs;
+  int64_t numSegs;
+  bool splitGroups;
+  int64_t nc;        ///< columns per chunk (a multiple of the panel width)
+  int64_t numChunks; ///< ceil(N / nc)
+  int64_t numItems;
+  int64_t kMain; ///< K, or 0 when there is no B
+  bool glu, lowRank;
+};
+
+/// Runs work items [lo, hi) of `plan` with the given instruction set.
+void gemmItemsAvx2(const GemmPlan &plan, int64_t lo, int64_t hi);
+void gemmItemsAvx512(const GemmPlan &plan, int64_t lo, int64_t hi);
+/// AVX2 code with the AVX-512 kernels' shapes (SLUICE_UK_ISA=avx2-wide).
+void gemmItemsAvx2Wide(const GemmPlan &plan, int64_t lo, int64_t hi);
+
+/// A 64-byte aligned buffer of at least `floats` floats, owned by the calling
+/// thread and reused by later calls (slot < kScratchSlots). Null if memory
+/// runs out.
+constexpr int kScratchSlots = 4;
+float *scratch(int slot, size_t floats);
+
+} // namespace uk
+} // namespace sluice
+
+#endif // SLUICE_RUNTIME_UKERNELS_GEMMPLAN_H

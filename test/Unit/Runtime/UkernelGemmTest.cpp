@@ -1,0 +1,302 @@
+//===- UkernelGemmTest.cpp - sluice_uk_gemm against its reference loops ---===//
+//
+// Random shapes and flag combinations (groups with empty ones, gather with
+// -1 rows and a_div, GLU, low-rank term, bias, every activation, scatter
+// with -1 rows, duplicates and c_div, scale, accumulate) run through
+// sluice_uk_gemm with 1, 2 and 3 pool threads and through
+// sluice_uk_gemm_reference. Tolerance: the kernel sums in another order
+// (fp32 reassociation, FMA contraction), so each element of C may differ
+// from the reference by 2e-5 x (the same call evaluated on the absolute
+// values of every input, activation NONE) + 1e-6; rows and columns the call
+// must not touch have to be bit-identical.
+//
+//===----------------------------------------------------------------------===//
+
+#include "sluice/runtime.h"
+#include "sluice/ukernels.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <random>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace {
+
+struct Case {
+  int64_t M = 0, N = 0, K = 0;
+  int64_t groups = 1;
+  bool grouped = false, gather = false, glu = false, bias = false;
+  bool scatter = false, scale = false, accumulate = false;
+  int64_t aDiv = 1, cDiv = 1, k2 = 0, act = SLUICE_UK_ACT_NONE;
+  uint32_t seed = 1;
+  float aRange = 1.0f; // A's values are uniform in [-aRange, aRange]
+
+  std::string str() const {
+    std::ostringstream os;
+    os << "M=" << M << " N=" << N << " K=" << K << " groups=" << groups
+       << (grouped ? "(rows)" : "") << " gather=" << gather << " a_div=" << aDiv
+       << " glu=" << glu << " k2=" << k2 << " bias=" << bias << " act=" << act
+       << " scatter=" << scatter << " c_div=" << cDiv << " scale=" << scale
+       << " accumulate=" << accumulate << " seed=" << seed
+       << " a_range=" << aRange;
+    return os.str();
+  }
+};
+
+/// The buffers of one call, filled from the case's seed.
+struct Problem {
+  std::vector<float> a, b, b2, a2, b3, bias, scale, c;
+  std::vector<int32_t> groupRows, aRows, cRows;
+  sluice_uk_gemm_args args{};
+  int64_t cRowsTotal = 0;
+
+  explicit Problem(const Case &t) {
+    std::mt19937 rng(t.seed);
+    auto uni = [&](int64_t lo, int64_t hi) { // [lo, hi]
+      return std::uniform_int_distribution<int64_t>(lo, hi)(rng);
+    };
+    std::uniform_real_distribution<float> val(-1.0f, 1.0f);
+    auto fill = [&](std::vector<float> &v, size_t n) {
+      v.resize(n + 1); // never empty: data() is not null
+      for (float &x : v)
+        x = val(rng);
+    };
+    sluice_uk_gemm_args &p = args;
+    p.M = t.M;
+    p.N = t.N;
+    p.K = t.K;
+    p.groups = t.groups;
+    if (t.grouped) {
+      // Sorted cut points: repeated ones give empty groups.
+      groupRows.resize(t.groups + 1);
+      groupRows[0] = 0;
+      groupRows[t.groups] = static_cast<int32_t>(t.M);
+      for (int64_t g = 1; g < t.groups; ++g)
+        groupRows[g] = static_cast<int32_t>(uni(0, t.M));
+      std::sort(groupRows.begin(), groupRows.end());
+      p.group_rows = groupRows.data();
+    }
+    int64_t aRowsTotal = t.M;
+    if (t.gather) {
+      aRowsTotal = uni(1, t.M + 3);
+      aRows.resize(t.M);
+      for (int32_t &r : aRows)
+        r = uni(0, 6) == 0
+                ? -1
+                : static_cast<int32_t>(uni(0, aRowsTotal * t.aDiv - 1));
+      p.a_rows = aRows.data();
+    } else if (t.aDiv > 1) {
+      aRowsTotal = (t.M + t.aDiv - 1) / t.aDiv;
+    }
+    p.a_div = t.aDiv;
+    p.lda = t.K + uni(0, 3);
+    fill(a, static_cast<size_t>(std::max<int64_t>(aRowsTotal, 1) * p.lda));
+    for (float &x : a)
+      x *= t.aRange;
+    p.a = a.data();
+    p.ldb = t.N + uni(0, 3);
+    p.b_group_stride = t.K * p.ldb + uni(0, 5);
+    fill(b, static_cast<size_t>(t.groups * p.b_group_stride + 1));
+    p.b = b.data();
+    if (t.glu) {
+      p.ldb2 = t.N + uni(0, 3);
+      p.b2_group_stride = t.K * p.ldb2 + uni(0, 5);
+      fill(b2, static_cast<size_t>(t.groups * p.b2_group_stride + 1));
+      p.b2 = b2.data();
+    }
+    p.act = t.act;
+    p.accumulate = t.accumulate;
+    if (t.bias) {
+      fill(bias, static_cast<size_t>(t.N));
+      p.bias = bias.data();
+    }
+    if (t.k2 > 0) {
+      p.k2 = t.k2;
+      p.lda2 = t.k2 + uni(0, 2);
+      fill(a2, static_cast<size_t>(std::max<int64_t>(t.M, 1) * p.lda2));
+      p.a2 = a2.data();
+      p.ldb3 = t.N + uni(0, 3);
+      p.b3_group_stride = t.k2 * p.ldb3 + uni(0, 5);
+      fill(b3, static_cast<size_t>(t.groups * p.b3_group_stride + 1));
+      p.b3 = b3.data();
+    }
+    p.c_div = t.cDiv;
+    int64_t rcTotal = t.M; // distinct rc values
+    if (t.scatter) {
+      rcTotal = uni(1, t.M + 2);
+      cRows.resize(t.M);
+      for (int32_t &r : cRows)
+        r = uni(0, 6) == 0 ? -1 : static_cast<int32_t>(uni(0, rcTotal - 1));
+      p.c_rows = cRows.data();
+    }
+    if (t.scale) {
+      fill(scale, static_cast<size_t>(std::max<int64_t>(rcTotal, 1)));
+      p.c_scale = scale.data();
+    }
+    cRowsTotal = (rcTotal + t.cDiv - 1) / t.cDiv + 1; // one row never written
+    p.ldc = t.N + uni(0, 3);
+    fill(c, static_cast<size_t>(cRowsTotal * p.ldc));
+    p.c = c.data();
+  }
+
+  /// Every float input replaced by its absolute value and act NONE: bounds
+  /// the magnitude of the sums behind each element of C.
+  void makeMagnitude() {
+    for (auto *v : {&a, &b, &b2, &a2, &b3, &bias, &scale, &c})
+      for (float &x : *v)
+        x = std::fabs(x);
+    args.act = SLUICE_UK_ACT_NONE;
+  }
+};
+
+void runCase(const Case &t, int threads) {
+  SCOPED_TRACE(t.str() + " threads=" + std::to_string(threads));
+  ASSERT_EQ(sluice_set_num_threads(threads), SLUICE_OK);
+  Problem fast(t), ref(t), mag(t);
+  sluice_uk_gemm(&fast.args);
+  sluice_uk_gemm_reference(&ref.args);
+  mag.makeMagnitude();
+  sluice_uk_gemm_reference(&mag.args);
+  ASSERT_EQ(fast.c.size(), ref.c.size());
+  Problem untouched(t);
+  int bad = 0;
+  for (size_t i = 0; i < fast.c.size() && bad < 5; ++i) {
+    float want = ref.c[i], got = fast.c[i];
+    if (want == untouched.c[i] && got == want)
+      continue;
+    float tol = 2e-5f * mag.c[i] + 1e-6f;
+    bool ok = std::isnan(want) ? std::isnan(got) : std::fabs(got - want) <= tol;
+    if (!ok) {
+      ++bad;
+      ADD_FAILURE() << "C[" << i / fast.args.ldc << "][" << i % fast.args.ldc
+                    << "] = " << got << ", reference " << want << " (tolerance "
+                    << tol << ")";
+    }
+  }
+}
+
+/// Restores the default pool size after each test.
+class UkernelGemm : public ::testing::Test {
+protected:
+  void TearDown() override { EXPECT_EQ(sluice_set_num_threads(0), SLUICE_OK); }
+};
+
+TEST_F(UkernelGemm, PlainShapes) {
+  const int64_t sizes[] = {0, 1, 2, 5, 6, 7, 16, 17, 31, 64, 100};
+  uint32_t seed = 1;
+  for (int64_t M : sizes)
+    for (int64_t N : {0, 1, 7, 17, 64, 100})
+      for (int64_t K : {0, 1, 5, 16, 31}) {
+        Case t;
+        t.M = M;
+        t.N = N;
+        t.K = K;
+        t.seed = seed++;
+        runCase(t, 1);
+        runCase(t, 2);
+      }
+}
+
+TEST_F(UkernelGemm, LargeShapes) {
+  // Several K blocks (256), row blocks (96 and 384 rows) and column chunks.
+  const int64_t shapes[][3] = {{257, 257, 300}, {100, 513, 257}, {9, 300, 600},
+                               {257, 31, 513},  {1, 1000, 700},  {8, 1030, 64},
+                               {800, 40, 20}};
+  uint32_t seed = 1000;
+  for (auto &s : shapes)
+    for (bool glu : {false, true}) {
+      Case t;
+      t.M = s[0];
+      t.N = s[1];
+      t.K = s[2];
+      t.glu = glu;
+      t.bias = true;
+      t.act = glu ? SLUICE_UK_ACT_SILU : SLUICE_UK_ACT_NONE;
+      t.seed = seed++;
+      runCase(t, 1);
+      runCase(t, 2);
+    }
+}
+
+TEST_F(UkernelGemm, RandomFlags) {
+  const int64_t sizes[] = {0, 1, 2, 5, 6, 7, 16, 17, 31, 64, 100, 257};
+  std::mt19937 rng(42);
+  auto pick = [&](int64_t n) {
+    return std::uniform_int_distribution<int64_t>(0, n - 1)(rng);
+  };
+  for (int i = 0; i < 400; ++i) {
+    Case t;
+    do {
+      t.M = sizes[pick(12)];
+      t.N = sizes[pick(12)];
+      t.K = sizes[pick(12)];
+    } while (t.M * t.N * std::max<int64_t>(t.K, 1) > 3000000);
+    t.grouped = pick(2);
+    t.groups = t.grouped ? 1 + pick(9) : 1;
+    t.gather = pick(2);
+    t.aDiv = 1 + pick(2);
+    t.glu = pick(2);
+    t.k2 = pick(2) ? 0 : (int64_t[]){1, 3, 16, 17}[pick(4)];
+    t.bias = pick(2);
+    t.act = pick(6);
+    t.scatter = pick(2);
+    t.cDiv = pick(4) == 0 ? 2 : 1;
+    t.scale = pick(2);
+    t.accumulate = pick(2);
+    t.seed = 5000 + i;
+    runCase(t, 1 + static_cast<int>(pick(3)));
+    if (HasFailure())
+      return;
+  }
+}
+
+TEST_F(UkernelGemm, ActivationsOverWideRange) {
+  // Activation inputs up to +-100 (exp overflows and underflows) through
+  // the vector epilogue (full vectors) and the scalar tail.
+  uint32_t seed = 7000;
+  for (int64_t act = 0; act < 6; ++act)
+    for (int64_t K : {1, 2})
+      for (bool glu : {false, true}) {
+        Case t;
+        t.M = 40;
+        t.N = 37;
+        t.K = K;
+        t.act = act;
+        t.glu = glu;
+        t.bias = true;
+        t.aRange = 100.0f;
+        t.seed = seed++;
+        runCase(t, 1);
+      }
+}
+
+TEST_F(UkernelGemm, MoeDecodeAndPrefill) {
+  // The shapes of an MoE block: gate/up GLU over gathered rows per expert,
+  // then the down projection scattered with routing weights.
+  uint32_t seed = 9000;
+  for (int64_t M : {8, 64, 300, 1000})
+    for (bool down : {false, true}) {
+      Case t;
+      t.M = M;
+      t.N = down ? 96 : 80;
+      t.K = down ? 80 : 96;
+      t.grouped = true;
+      t.groups = M >= 1000 ? 2 : 16; // > 384 rows per group at M = 1000
+      t.gather = !down;
+      t.glu = !down;
+      t.act = down ? SLUICE_UK_ACT_NONE : SLUICE_UK_ACT_SILU;
+      t.scatter = down;
+      t.scale = down;
+      t.accumulate = down;
+      t.seed = seed++;
+      runCase(t, 1);
+      runCase(t, 2);
+    }
+}
+
+} // namespace
