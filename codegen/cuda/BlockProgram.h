@@ -93,6 +93,15 @@ FailureOr<SmallVector<Value>> buildLoraMatmulKernel(codegen::Emit &e,
                                                     Operation *op,
                                                     ArrayRef<Value> operands);
 
+FailureOr<SmallVector<Value>> buildGluKernel(codegen::Emit &e, Operation *op,
+                                             ArrayRef<Value> operands);
+FailureOr<SmallVector<Value>>
+buildSigmoidGateKernel(codegen::Emit &e, Operation *op,
+                       ArrayRef<Value> operands);
+FailureOr<SmallVector<Value>> buildDispatchKernel(codegen::Emit &e,
+                                                  Operation *op,
+                                                  ArrayRef<Value> operands);
+
 } // namespace mlir::sluice::cuda
 
 #endif // SLUICE_CODEGEN_CUDA_BLOCKPROGRAM_H

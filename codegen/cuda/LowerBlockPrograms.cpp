@@ -38,9 +38,10 @@ using IP = arith::CmpIPredicate;
 static constexpr StringLiteral kKernelAttr = "sluice.kernel";
 
 ArrayRef<StringRef> cuda::cudaLoweredOps() {
-  static const StringRef names[] = {"sluice.grouped_matmul",
-                                    "sluice.lora_matmul", "sluice.pool",
-                                    "sluice.topk_gate"};
+  static const StringRef names[] = {
+      "sluice.dispatch",   "sluice.glu",  "sluice.grouped_matmul",
+      "sluice.lora_matmul", "sluice.pool", "sluice.sigmoid_gate",
+      "sluice.topk_gate"};
   return names;
 }
 
@@ -60,6 +61,9 @@ static std::optional<std::string> unsupportedShapes(Operation *op) {
     if (!isStatic(o.getBias()))
       return std::string("a dynamic bias shape");
   }
+  if (auto o = dyn_cast<GluOp>(op))
+    if (cast<ShapedType>(o.getType()).getRank() > 3)
+      return std::string("rank above 3 (grid of 3 dims)");
   if (auto o = dyn_cast<GroupedMatmulOp>(op))
     if (!isStatic(o.getW()))
       return std::string("dynamic weight shapes");
@@ -161,6 +165,13 @@ struct LowerToBlockProgramsPass
               })
               .Case([&](LoraMatmulOp) {
                 return buildLoraMatmulKernel(e, op, buffers);
+              })
+              .Case([&](GluOp) { return buildGluKernel(e, op, buffers); })
+              .Case([&](SigmoidGateOp) {
+                return buildSigmoidGateKernel(e, op, buffers);
+              })
+              .Case([&](DispatchOp) {
+                return buildDispatchKernel(e, op, buffers);
               })
               .Default([](Operation *) { return failure(); });
       if (failed(results))

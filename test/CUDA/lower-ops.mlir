@@ -48,11 +48,11 @@ func.func @pool(%x: tensor<?x?x200xf32>, %m: tensor<?x?xi1>) -> tensor<?x200xf32
   return %p : tensor<?x200xf32>
 }
 
-// STRICT: error: 'sluice.glu' op has no CUDA schedule yet
-func.func @unscheduled(%x: tensor<?x8xf32>) -> tensor<?x8xf32> {
-  %y = sluice.glu %x, %x : tensor<?x8xf32>
-  return %y : tensor<?x8xf32>
+// STRICT: error: 'sluice.topk' op has no CUDA schedule yet
+func.func @unscheduled(%x: tensor<?x16xf32>) -> (tensor<?x4xf32>, tensor<?x4xi32>) {
+  %v, %i = sluice.topk %x {k = 4 : i64} : (tensor<?x16xf32>) -> (tensor<?x4xf32>, tensor<?x4xi32>)
+  return %v, %i : tensor<?x4xf32>, tensor<?x4xi32>
 }
 // Without strict, an unscheduled op stays for the CPU lowering.
 // CHECK-LABEL: func.func @unscheduled
-// CHECK: sluice.glu
+// CHECK: sluice.topk

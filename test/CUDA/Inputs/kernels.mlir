@@ -96,3 +96,27 @@ func.func @pool_lengths(%x: tensor<?x9x200xf32> {sluice.name = "x", sluice.dims 
       : (tensor<?x9x200xf32>, tensor<?xi32>) -> tensor<?x200xf32>
   return %gem, %sum, %min, %first : tensor<?x200xf32>, tensor<?x200xf32>, tensor<?x200xf32>, tensor<?x200xf32>
 }
+
+// SwiGLU over F = 300 (3 column blocks), rank 3.
+func.func @swiglu(%g: tensor<?x2x300xf32> {sluice.name = "gate", sluice.dims = ["T", "", ""]},
+    %u: tensor<?x2x300xf32> {sluice.name = "up", sluice.dims = ["T", "", ""]})
+    -> (tensor<?x2x300xf32> {sluice.name = "out"}) {
+  %0 = sluice.glu %g, %u : tensor<?x2x300xf32>
+  return %0 : tensor<?x2x300xf32>
+}
+
+// Head-wise sigmoid gate: 8 heads of 40 columns.
+func.func @head_gate(%x: tensor<?x320xf32> {sluice.name = "x", sluice.dims = ["T", ""]},
+    %g: tensor<?x8xf32> {sluice.name = "g", sluice.dims = ["T", ""]})
+    -> (tensor<?x320xf32> {sluice.name = "y"}) {
+  %y = sluice.sigmoid_gate %x, %g : tensor<?x320xf32>, tensor<?x8xf32>
+  return %y : tensor<?x320xf32>
+}
+
+// MoE dispatch of 200-wide rows (k = 2; slots as route makes them).
+func.func @moe_dispatch(%x: tensor<?x200xf32> {sluice.name = "x", sluice.dims = ["T", ""]},
+    %s: tensor<?xi32> {sluice.name = "slots", sluice.dims = ["P"]})
+    -> (tensor<?x200xf32> {sluice.name = "xs"}) {
+  %xs = sluice.dispatch %x, %s {k = 2 : i64} : (tensor<?x200xf32>, tensor<?xi32>) -> tensor<?x200xf32>
+  return %xs : tensor<?x200xf32>
+}
