@@ -336,7 +336,9 @@ bool Generator::genFunction(const Function &f) {
   for (unsigned i = 0; i < args.size(); ++i) {
     fn.setArgAttr(i, "sluice.name",
                   b.getStringAttr(args[i].stmt->targets[0].name));
-    if (mlir::Attribute d = dimsAttr(*args[i].type))
+    // A declaration whose type failed to evaluate has been reported.
+    if (mlir::Attribute d = args[i].type ? dimsAttr(*args[i].type)
+                                         : mlir::Attribute())
       fn.setArgAttr(i, "sluice.dims", d);
     if (args[i].weight)
       fn.setArgAttr(i, "sluice.role", b.getStringAttr("weight"));

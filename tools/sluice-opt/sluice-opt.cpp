@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "codegen/cpu/CpuPipeline.h"
+#include "codegen/cuda/CudaPipeline.h"
 #include "dialect/SluiceOps.h"
 #include "passes/Passes.h"
 
@@ -33,10 +34,12 @@ int main(int argc, char **argv) {
                   mlir::scf::SCFDialect, mlir::tensor::TensorDialect,
                   mlir::vector::VectorDialect>();
   mlir::sluice::registerCpuDialects(registry);
+  mlir::sluice::registerCudaDialects(registry);
   mlir::registerTransformsPasses();
   mlir::sluice::registerSluicePasses();
   mlir::sluice::registerSluicePipelines();
   mlir::sluice::registerCpuPasses();
+  mlir::sluice::registerCudaPasses();
   return mlir::asMainReturnCode(mlir::MlirOptMain(
       argc, argv, "Sluice optimizer driver\n", registry));
 }

@@ -11,6 +11,7 @@
 
 #include "codegen/cpu/CpuPipeline.h"
 #include "codegen/cpu/ObjectEmitter.h"
+#include "codegen/cuda/CudaPipeline.h"
 #include "frontend/MLIRGen.h"
 #include "frontend/Parser.h"
 
@@ -39,9 +40,52 @@ namespace msl = mlir::sluice;
 std::unique_ptr<MLIRContext> sluicec::makeContext() {
   DialectRegistry registry;
   msl::registerCpuDialects(registry);
+  msl::registerCudaDialects(registry);
   auto ctx = std::make_unique<MLIRContext>(registry);
   ctx->loadAllAvailableDialects();
   return ctx;
+}
+
+sluicec::CudaOptions &sluicec::cudaOptions() {
+  static CudaOptions options;
+  return options;
+}
+
+/// `--target=cuda`: the kernels in the requested form.
+static bool compileCuda(ModuleOp module, sluicec::EmitKind emit,
+                        llvm::StringRef path) {
+  using sluicec::EmitKind;
+  msl::CudaEmit kind;
+  switch (emit) {
+  case EmitKind::MlirGpu: kind = msl::CudaEmit::MlirGpu; break;
+  case EmitKind::Llvm: kind = msl::CudaEmit::Llvm; break;
+  case EmitKind::Ptx: kind = msl::CudaEmit::Ptx; break;
+  case EmitKind::Cubin: kind = msl::CudaEmit::Cubin; break;
+  case EmitKind::Fatbin: kind = msl::CudaEmit::Fatbin; break;
+  default:
+    llvm::errs() << "sluicec: error: --target=cuda writes --emit=mlir, "
+                    "mlir-gpu, llvm, ptx, cubin or fatbin\n";
+    return false;
+  }
+  std::vector<std::string> archs = sluicec::cudaOptions().archs;
+  if (archs.empty())
+    archs = {"sm_80", "sm_90"};
+  std::string out, error;
+  if (!msl::emitCuda(module, kind, archs, out, error)) {
+    if (!error.empty())
+      llvm::errs() << "sluicec: error: " << error << "\n";
+    return false;
+  }
+  if (!sluicec::writeAtomically(path,
+                                [&](llvm::raw_ostream &os) {
+                                  os << out;
+                                  return true;
+                                },
+                                error)) {
+    llvm::errs() << "sluicec: error: " << error << "\n";
+    return false;
+  }
+  return true;
 }
 
 static bool printDebugInfo = false;
@@ -263,6 +307,11 @@ bool sluicec::compileModel(ModuleOp module, EmitKind emit, llvm::StringRef path,
       return fail(error);
     return true;
   }
+  if (cudaOptions().targetCuda)
+    return compileCuda(module, emit, path);
+  if (emit == EmitKind::MlirGpu || emit == EmitKind::Ptx ||
+      emit == EmitKind::Cubin || emit == EmitKind::Fatbin)
+    return fail("--emit=mlir-gpu, ptx, cubin and fatbin need --target=cuda");
   std::optional<ModelSig> sig = extractSignature(module);
   if (!sig)
     return false;
@@ -270,7 +319,9 @@ bool sluicec::compileModel(ModuleOp module, EmitKind emit, llvm::StringRef path,
     return false;
 
   PassManager pm(module.getContext());
-  if (failed(msl::buildCpuPipeline(pm)))
+  if (cudaOptions().emulate
+          ? failed(msl::buildCudaCpuPipeline(pm, cudaOptions().emulate == 2))
+          : failed(msl::buildCpuPipeline(pm)))
     return fail("cannot build the CPU pipeline");
   if (failed(pm.run(module)))
     return false; // the diagnostics say why

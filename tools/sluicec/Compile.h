@@ -12,10 +12,20 @@
 
 #include <functional>
 #include <string>
+#include <vector>
 
 namespace sluicec {
 
-enum class EmitKind { Ast, Mlir, MlirLowered, Llvm, Asm, Obj, Library, Module };
+enum class EmitKind { Ast, Mlir, MlirLowered, Llvm, Asm, Obj, Library, Module,
+                      MlirGpu, Ptx, Cubin, Fatbin };
+
+/// The CUDA options of `compile` and `run` (docs/cuda.md).
+struct CudaOptions {
+  bool targetCuda = false;          ///< --target=cuda
+  std::vector<std::string> archs;   ///< --cuda-arch (default sm_80, sm_90)
+  int emulate = 0; ///< --cuda-emulate: 0 off, 1 forward, 2 reverse phases
+};
+CudaOptions &cudaOptions();
 
 /// A fresh context with every dialect, interface and translation the
 /// compiler uses.

@@ -297,6 +297,7 @@ int sluicec::runModel(MLIRContext &ctx, llvm::SourceMgr &sourceMgr,
   // The key covers the model, the compiler build (its executable's size and
   // time) and the host CPU, so a rebuilt sluicec never reuses stale code.
   std::string key = text + kCodegenVersion + llvm::sys::getHostCPUName().str();
+  key += "cuda-emulate=" + std::to_string(cudaOptions().emulate);
   {
     std::string exe = llvm::sys::fs::getMainExecutable(nullptr, nullptr);
     llvm::sys::fs::file_status st;

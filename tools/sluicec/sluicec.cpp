@@ -10,6 +10,7 @@
 #include "Run.h"
 
 #include "codegen/cpu/CpuPipeline.h"
+#include "codegen/cuda/CudaPipeline.h"
 #include "mlir/Transforms/Passes.h"
 
 #include "mlir/IR/Diagnostics.h"
@@ -49,7 +50,15 @@ cl::opt<sluicec::EmitKind> emitKind(
         clEnumValN(sluicec::EmitKind::Library, "library",
                    "a static library plus a C header (NAME.a, NAME.h)"),
         clEnumValN(sluicec::EmitKind::Module, "module",
-                   "a module the runtime loads (.so; the default)")),
+                   "a module the runtime loads (.so; the default)"),
+        clEnumValN(sluicec::EmitKind::MlirGpu, "mlir-gpu",
+                   "--target=cuda: gpu.launch_func host code + gpu.module "
+                   "kernels"),
+        clEnumValN(sluicec::EmitKind::Ptx, "ptx", "--target=cuda: PTX"),
+        clEnumValN(sluicec::EmitKind::Cubin, "cubin",
+                   "--target=cuda: a cubin (ptxas; one --cuda-arch)"),
+        clEnumValN(sluicec::EmitKind::Fatbin, "fatbin",
+                   "--target=cuda: a fatbin, cubin + PTX per --cuda-arch")),
     cl::sub(compileCmd));
 cl::opt<bool> printDebugInfo(
     "mlir-print-debuginfo",
@@ -60,6 +69,21 @@ cl::opt<std::string> prefix("prefix",
                             cl::desc("Prefix of the library's C entry points "
                                      "(default: the output's stem)"),
                             cl::sub(compileCmd));
+
+// CUDA (docs/cuda.md)
+cl::opt<std::string> compileTarget("target",
+                                   cl::desc("cpu (default) or cuda"),
+                                   cl::init("cpu"), cl::sub(compileCmd));
+cl::list<std::string> cudaArch("cuda-arch", cl::CommaSeparated,
+                               cl::desc("--target=cuda: architectures "
+                                        "(default sm_80,sm_90)"),
+                               cl::value_desc("sm_XX,..."),
+                               cl::sub(compileCmd));
+cl::opt<std::string> cudaEmulate(
+    "cuda-emulate", cl::ValueOptional,
+    cl::desc("Run the CUDA device logic (block programs) on the CPU; "
+             "=reverse runs every thread phase last thread first"),
+    cl::value_desc("forward|reverse"), cl::sub(compileCmd), cl::sub(runCmd));
 
 // compile, run and info
 cl::list<std::string> params("param",
@@ -141,6 +165,14 @@ static std::string defaultOutput(StringRef input, sluicec::EmitKind kind) {
     return ("lib" + stem + ".a").str();
   case sluicec::EmitKind::Module:
     return (stem + ".so").str();
+  case sluicec::EmitKind::MlirGpu:
+    return (stem + ".gpu.mlir").str();
+  case sluicec::EmitKind::Ptx:
+    return (stem + ".ptx").str();
+  case sluicec::EmitKind::Cubin:
+    return (stem + ".cubin").str();
+  case sluicec::EmitKind::Fatbin:
+    return (stem + ".fatbin").str();
   }
   return (stem + ".out").str();
 }
@@ -158,10 +190,55 @@ static std::string stemPrefix(StringRef path) {
   return s;
 }
 
+/// Checks and records --target, --cuda-arch and --cuda-emulate.
+static bool setCudaOptions() {
+  sluicec::CudaOptions &o = sluicec::cudaOptions();
+  if (compileTarget != "cpu" && compileTarget != "cuda") {
+    errs() << "sluicec: error: unknown --target '" << compileTarget
+           << "' (expected cpu or cuda)\n";
+    return false;
+  }
+  o.targetCuda = compileCmd && compileTarget == "cuda";
+  for (const std::string &a : cudaArch) {
+    unsigned sm = 0;
+    if (!StringRef(a).starts_with("sm_") ||
+        StringRef(a).drop_front(3).getAsInteger(10, sm) || sm < 75) {
+      errs() << "sluicec: error: unsupported --cuda-arch '" << a
+             << "' (expected sm_XX with XX >= 75, the oldest CUDA 13 "
+                "supports)\n";
+      return false;
+    }
+    o.archs.push_back(a);
+  }
+  if (!o.archs.empty() && !o.targetCuda) {
+    errs() << "sluicec: error: --cuda-arch needs --target=cuda\n";
+    return false;
+  }
+  if (cudaEmulate.getNumOccurrences()) {
+    if (cudaEmulate.empty() || cudaEmulate == "forward")
+      o.emulate = 1;
+    else if (cudaEmulate == "reverse")
+      o.emulate = 2;
+    else {
+      errs() << "sluicec: error: --cuda-emulate expects forward or reverse, "
+                "got '"
+             << cudaEmulate << "'\n";
+      return false;
+    }
+    if (o.targetCuda) {
+      errs() << "sluicec: error: --cuda-emulate runs the device logic on the "
+                "CPU; it does not combine with --target=cuda\n";
+      return false;
+    }
+  }
+  return true;
+}
+
 int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
   mlir::registerTransformsPasses();
   mlir::sluice::registerCpuPasses();
+  mlir::sluice::registerCudaPasses();
   cl::ParseCommandLineOptions(
       argc, argv,
       "sluicec: the Sluice compiler (gating, MoE routing, pooling, low-rank "
@@ -177,6 +254,8 @@ int main(int argc, char **argv) {
               "(see sluicec --help)\n";
     return 2;
   }
+  if (!setCudaOptions())
+    return 2;
   std::unique_ptr<mlir::MLIRContext> ctx = sluicec::makeContext();
   SourceMgr sourceMgr;
   mlir::SourceMgrDiagnosticHandler diagnostics(sourceMgr, ctx.get());

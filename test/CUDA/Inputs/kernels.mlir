@@ -1,0 +1,122 @@
+// Models for the CUDA tests: shapes that are not multiples of the tile or
+// warp sizes (E = 40 and 256, K = 70 / 72, N = 40, D = 200), so every
+// schedule runs partial tiles, several k steps, several lanes per token.
+
+// DeepSeekMoE-style softmax gate over 40 experts (2 experts per lane), k = 6.
+func.func @moe_gate(%l: tensor<?x40xf32> {sluice.name = "logits", sluice.dims = ["T", ""]})
+    -> (tensor<?x6xf32> {sluice.name = "weights"}, tensor<?x6xi32> {sluice.name = "indices"}) {
+  %w, %i = sluice.topk_gate %l {k = 6 : i64, renormalize = true, temperature = 0.8 : f32}
+      : (tensor<?x40xf32>) -> (tensor<?x6xf32>, tensor<?x6xi32>)
+  return %w, %i : tensor<?x6xf32>, tensor<?x6xi32>
+}
+
+// DeepSeek-V3: 256 experts, sigmoid, bias, 8 groups / 4 kept (top2_sum), k = 8.
+func.func @v3_gate(%l: tensor<?x256xf32> {sluice.name = "logits", sluice.dims = ["T", ""]},
+                   %b: tensor<256xf32> {sluice.name = "bias", sluice.role = "weight"})
+    -> (tensor<?x8xf32> {sluice.name = "weights"}, tensor<?x8xi32> {sluice.name = "indices"}) {
+  %w, %i = sluice.topk_gate %l bias(%b) {k = 8 : i64, score = #sluice.score<sigmoid>,
+      groups = 8 : i64, topk_groups = 4 : i64, group_score = #sluice.group_score<top2_sum>,
+      renormalize = true, scale = 2.5 : f32}
+      : (tensor<?x256xf32>, tensor<256xf32>) -> (tensor<?x8xf32>, tensor<?x8xi32>)
+  return %w, %i : tensor<?x8xf32>, tensor<?x8xi32>
+}
+
+// softmax_topk (the sparse-softmax form) over 64 experts, k = 4.
+func.func @topk_softmax(%l: tensor<?x64xf32> {sluice.name = "logits", sluice.dims = ["T", ""]})
+    -> (tensor<?x4xf32> {sluice.name = "weights"}, tensor<?x4xi32> {sluice.name = "indices"}) {
+  %w, %i = sluice.topk_gate %l {k = 4 : i64, score = #sluice.score<softmax_topk>}
+      : (tensor<?x64xf32>) -> (tensor<?x4xf32>, tensor<?x4xi32>)
+  return %w, %i : tensor<?x4xf32>, tensor<?x4xi32>
+}
+
+// Grouped GEMM: 8 experts, K = 72 (3 k steps), N = 40 (2 column tiles).
+func.func @gmm(%xs: tensor<?x72xf32> {sluice.name = "xs", sluice.dims = ["P", ""]},
+    %w: tensor<8x72x40xf32> {sluice.name = "w", sluice.role = "weight"},
+    %o: tensor<9xi32> {sluice.name = "offsets"})
+    -> (tensor<?x40xf32> {sluice.name = "ys"}) {
+  %ys = sluice.grouped_matmul %xs, %w, %o
+      : (tensor<?x72xf32>, tensor<8x72x40xf32>, tensor<9xi32>) -> tensor<?x40xf32>
+  return %ys : tensor<?x40xf32>
+}
+
+// LoRA: K = 70, N = 40, r = 5, bias, per-token rank gates, scale.
+func.func @lora(%x: tensor<?x70xf32> {sluice.name = "x", sluice.dims = ["T", ""]},
+    %w: tensor<70x40xf32> {sluice.name = "w", sluice.role = "weight"},
+    %a: tensor<70x5xf32> {sluice.name = "a", sluice.role = "weight"},
+    %b: tensor<5x40xf32> {sluice.name = "b", sluice.role = "weight"},
+    %bias: tensor<40xf32> {sluice.name = "bias", sluice.role = "weight"},
+    %g: tensor<?x5xf32> {sluice.name = "rank_gates", sluice.dims = ["T", ""]})
+    -> (tensor<?x40xf32> {sluice.name = "y"}) {
+  %y = sluice.lora_matmul %x, %w, %a, %b bias(%bias) rank_gates(%g) {scale = 0.5 : f32}
+      : (tensor<?x70xf32>, tensor<70x40xf32>, tensor<70x5xf32>, tensor<5x40xf32>, tensor<40xf32>, tensor<?x5xf32>) -> tensor<?x40xf32>
+  return %y : tensor<?x40xf32>
+}
+
+// LoRA with a rank-16 adapter limited to active_rank 12, fixed gates.
+func.func @lora_active(%x: tensor<?x64xf32> {sluice.name = "x", sluice.dims = ["T", ""]},
+    %w: tensor<64x96xf32> {sluice.name = "w", sluice.role = "weight"},
+    %a: tensor<64x16xf32> {sluice.name = "a", sluice.role = "weight"},
+    %b: tensor<16x96xf32> {sluice.name = "b", sluice.role = "weight"},
+    %g: tensor<16xf32> {sluice.name = "rank_gates", sluice.role = "weight"})
+    -> (tensor<?x96xf32> {sluice.name = "y"}) {
+  %y = sluice.lora_matmul %x, %w, %a, %b rank_gates(%g) {active_rank = 12 : i64}
+      : (tensor<?x64xf32>, tensor<64x96xf32>, tensor<64x16xf32>, tensor<16x96xf32>, tensor<16xf32>) -> tensor<?x96xf32>
+  return %y : tensor<?x96xf32>
+}
+
+// Pooling over D = 200 features (two 128-thread column blocks).
+func.func @pool_masked(%x: tensor<?x?x200xf32> {sluice.name = "x", sluice.dims = ["B", "N", ""]},
+    %m: tensor<?x?xi1> {sluice.name = "mask", sluice.dims = ["B", "N"]})
+    -> (tensor<?x200xf32> {sluice.name = "mean"}, tensor<?x200xf32> {sluice.name = "max"},
+        tensor<?x200xf32> {sluice.name = "lse"}, tensor<?x200xf32> {sluice.name = "last"}) {
+  %mean = sluice.pool %x mask(%m) {kind = #sluice.pool<mean>}
+      : (tensor<?x?x200xf32>, tensor<?x?xi1>) -> tensor<?x200xf32>
+  %max = sluice.pool %x mask(%m) {kind = #sluice.pool<max>}
+      : (tensor<?x?x200xf32>, tensor<?x?xi1>) -> tensor<?x200xf32>
+  %lse = sluice.pool %x mask(%m) {kind = #sluice.pool<lse>, r = -1.5 : f32}
+      : (tensor<?x?x200xf32>, tensor<?x?xi1>) -> tensor<?x200xf32>
+  %last = sluice.pool %x mask(%m) {kind = #sluice.pool<last>}
+      : (tensor<?x?x200xf32>, tensor<?x?xi1>) -> tensor<?x200xf32>
+  return %mean, %max, %lse, %last : tensor<?x200xf32>, tensor<?x200xf32>, tensor<?x200xf32>, tensor<?x200xf32>
+}
+
+// Group GeM with lengths (4 groups of 50 channels), sum, min and first.
+func.func @pool_lengths(%x: tensor<?x9x200xf32> {sluice.name = "x", sluice.dims = ["B", "", ""]},
+    %len: tensor<?xi32> {sluice.name = "lengths", sluice.dims = ["B"], sluice.range = array<i64: 0, 10>},
+    %gp: tensor<4xf32> {sluice.name = "group_p"})
+    -> (tensor<?x200xf32> {sluice.name = "gem"}, tensor<?x200xf32> {sluice.name = "sum"},
+        tensor<?x200xf32> {sluice.name = "min"}, tensor<?x200xf32> {sluice.name = "first"}) {
+  %gem = sluice.pool %x lengths(%len) group_p(%gp) {kind = #sluice.pool<gem>, groups = 4 : i64}
+      : (tensor<?x9x200xf32>, tensor<?xi32>, tensor<4xf32>) -> tensor<?x200xf32>
+  %sum = sluice.pool %x lengths(%len) {kind = #sluice.pool<sum>}
+      : (tensor<?x9x200xf32>, tensor<?xi32>) -> tensor<?x200xf32>
+  %min = sluice.pool %x lengths(%len) {kind = #sluice.pool<min>}
+      : (tensor<?x9x200xf32>, tensor<?xi32>) -> tensor<?x200xf32>
+  %first = sluice.pool %x lengths(%len) {kind = #sluice.pool<first>}
+      : (tensor<?x9x200xf32>, tensor<?xi32>) -> tensor<?x200xf32>
+  return %gem, %sum, %min, %first : tensor<?x200xf32>, tensor<?x200xf32>, tensor<?x200xf32>, tensor<?x200xf32>
+}
+
+// SwiGLU over F = 300 (3 column blocks), rank 3.
+func.func @swiglu(%g: tensor<?x2x300xf32> {sluice.name = "gate", sluice.dims = ["T", "", ""]},
+    %u: tensor<?x2x300xf32> {sluice.name = "up", sluice.dims = ["T", "", ""]})
+    -> (tensor<?x2x300xf32> {sluice.name = "out"}) {
+  %0 = sluice.glu %g, %u : tensor<?x2x300xf32>
+  return %0 : tensor<?x2x300xf32>
+}
+
+// Head-wise sigmoid gate: 8 heads of 40 columns.
+func.func @head_gate(%x: tensor<?x320xf32> {sluice.name = "x", sluice.dims = ["T", ""]},
+    %g: tensor<?x8xf32> {sluice.name = "g", sluice.dims = ["T", ""]})
+    -> (tensor<?x320xf32> {sluice.name = "y"}) {
+  %y = sluice.sigmoid_gate %x, %g : tensor<?x320xf32>, tensor<?x8xf32>
+  return %y : tensor<?x320xf32>
+}
+
+// MoE dispatch of 200-wide rows (k = 2; slots as route makes them).
+func.func @moe_dispatch(%x: tensor<?x200xf32> {sluice.name = "x", sluice.dims = ["T", ""]},
+    %s: tensor<?xi32> {sluice.name = "slots", sluice.dims = ["P"]})
+    -> (tensor<?x200xf32> {sluice.name = "xs"}) {
+  %xs = sluice.dispatch %x, %s {k = 2 : i64} : (tensor<?x200xf32>, tensor<?xi32>) -> tensor<?x200xf32>
+  return %xs : tensor<?x200xf32>
+}
