@@ -54,12 +54,21 @@ class Runner:
         return json.loads(sh(args))
 
     def baseline(self, fn, threads, *a):
-        env_threads = str(threads)
-        os.environ["OMP_NUM_THREADS"] = env_threads
-        if fn.__name__.startswith("torch"):
-            import torch
-            torch.set_num_threads(threads)
-        return fn(*a)
+        """Runs a baseline in a fresh Python process whose BLAS / OpenMP
+        thread counts are fixed in its environment before numpy and torch
+        load: OpenBLAS reads them once at load time, so changing
+        os.environ in this process would leave every baseline on all
+        cores."""
+        env = dict(os.environ)
+        for v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+            env[v] = str(threads)
+        code = ("import json, sys; sys.path.insert(0, %r); import baselines; "
+                "import torch; torch.set_num_threads(%d); "
+                "print(json.dumps(baselines.%s(*%r)))"
+                % (HERE, threads, fn.__name__, tuple(a))) if fn.__name__.startswith("torch") else (
+                "import json, sys; sys.path.insert(0, %r); import baselines; "
+                "print(json.dumps(baselines.%s(*%r)))" % (HERE, fn.__name__, tuple(a)))
+        return json.loads(sh([sys.executable, "-c", code], env=env).strip().splitlines()[-1])
 
 
 def moe_bytes(T, d, F, E, k):
