@@ -28,9 +28,29 @@ void emitCheckK(Emit &e, Operation *op, IntegerAttr k, Value x) {
                    e.dim(x, 1));
 }
 
-/// keep[0..n) (i1) for row t of x.
+/// A key whose unsigned order (as a zero-extended i64) is the selection
+/// order of the f32 value `v`: larger values larger keys, -0 = +0, NaN the
+/// lowest (0; no number maps there).
+Value selectionKey(Emit &e, Value v) {
+  OpBuilder &b = e.b;
+  Location loc = e.loc;
+  Value z = e.addf(v, e.cf(0.0)); // -0 + 0 = +0
+  Value bits = arith::BitcastOp::create(b, loc, e.i32(), z);
+  Value wide = arith::ExtUIOp::create(b, loc, e.i64(), bits);
+  Value neg = e.cmpi(arith::CmpIPredicate::slt, bits, e.ci32(0));
+  Value flipped = arith::XOrIOp::create(b, loc, wide, e.ci64(0xFFFFFFFFll));
+  Value pos = arith::OrIOp::create(b, loc, wide, e.ci64(0x80000000ll));
+  return e.select(e.isNan(v), e.ci64(0), e.select(neg, flipped, pos));
+}
+
+/// keep[0..n) (i1) for row t of x. Top-k modes select by radix: four
+/// passes of 8 bits over the keys find the k-th largest key and how many
+/// keys equal to it are taken (the lowest indices first, the common
+/// selection order), then one pass marks the kept inputs: O(n) per row,
+/// not O(k n). `hist` is a [256] i64 scratch buffer.
 void emitKeepRow(Emit &e, SparsifyMode mode, FloatAttr tau, IntegerAttr k,
-                 Value x, Value wnorm, Value t, Value n, Value keep) {
+                 Value x, Value wnorm, Value t, Value n, Value keep,
+                 Value hist) {
   if (mode == SparsifyMode::threshold) {
     Value tv = e.cf(tau.getValue().convertToDouble());
     e.forLoop(n, [&](Value i) {
@@ -38,16 +58,57 @@ void emitKeepRow(Emit &e, SparsifyMode mode, FloatAttr tau, IntegerAttr k,
     });
     return;
   }
-  e.forLoop(n, [&](Value i) { e.store(e.ci1(false), keep, {i}); });
-  emitSelect(
-      e, e.minsi(e.c(k.getInt()), n), n, /*largest=*/true,
-      [&](Value i) {
-        Value v = e.absf(e.load(x, {t, i}));
-        if (mode == SparsifyMode::wina)
-          v = e.mulf(v, e.load(wnorm, {i}));
-        return Key{Value(), v, i};
-      },
-      [&](Value, const Key &pick) { e.store(e.ci1(true), keep, {pick.index}); });
+  using IP = arith::CmpIPredicate;
+  auto keyAt = [&](Value i) {
+    Value v = e.absf(e.load(x, {t, i}));
+    if (mode == SparsifyMode::wina)
+      v = e.mulf(v, e.load(wnorm, {i}));
+    return selectionKey(e, v);
+  };
+  Value kk = e.minsi(e.c(k.getInt()), n);
+  Value prefix = e.ci64(0), rank = e.toI64(kk);
+  for (int pass = 0; pass < 4; ++pass) {
+    int64_t shift = 24 - 8 * pass;
+    int64_t high = pass == 0 ? 0 : (0xFFFFFFFFll << (32 - 8 * pass)) & 0xFFFFFFFFll;
+    e.forLoop(e.c(256), [&](Value j) { e.store(e.ci64(0), hist, {j}); });
+    Value cur = prefix;
+    e.forLoop(n, [&](Value i) {
+      Value key = keyAt(i);
+      Value hi = arith::AndIOp::create(e.b, e.loc, key, e.ci64(high));
+      e.ifThen(e.cmpi(IP::eq, hi, cur), [&] {
+        Value bin = arith::AndIOp::create(
+            e.b, e.loc, arith::ShRUIOp::create(e.b, e.loc, key, e.ci64(shift)),
+            e.ci64(255));
+        Value bi = e.toIndex(bin);
+        e.store(e.addi(e.load(hist, {bi}), e.ci64(1)), hist, {bi});
+      });
+    });
+    // Bins from the top: the first whose count reaches the remaining rank.
+    SmallVector<Value> st = e.forLoopAcc(
+        e.c(0), e.c(256), ValueRange{e.ci1(false), e.ci64(0), rank},
+        [&](Value j, ValueRange acc) -> SmallVector<Value> {
+          Value bin = e.subi(e.c(255), j);
+          Value cnt = e.load(hist, {bin});
+          Value open = e.noti(acc[0]);
+          Value hit = e.andi(open, e.cmpi(IP::sge, cnt, acc[2]));
+          Value skip = e.andi(open, e.noti(hit));
+          return {e.ori(acc[0], hit), e.select(hit, e.toI64(bin), acc[1]),
+                  e.select(skip, e.subi(acc[2], cnt), acc[2])};
+        });
+    prefix = arith::OrIOp::create(
+        e.b, e.loc, prefix,
+        arith::ShLIOp::create(e.b, e.loc, st[1], e.ci64(shift)));
+    rank = st[2];
+  }
+  Value any = e.cmpi(IP::sgt, kk, e.c(0));
+  e.forLoopAcc1(e.c(0), n, e.ci64(0), [&](Value i, Value taken) {
+    Value key = keyAt(i);
+    Value gt = e.cmpi(IP::ugt, key, prefix);
+    Value eq = e.andi(e.cmpi(IP::eq, key, prefix),
+                      e.cmpi(IP::slt, taken, rank));
+    e.store(e.andi(any, e.ori(gt, eq)), keep, {i});
+    return e.select(eq, e.addi(taken, e.ci64(1)), taken);
+  });
 }
 
 SmallVector<Value> lowerSparsify(Emit &e, SparsifyOp op, SparsifyOp::Adaptor a) {
@@ -55,10 +116,11 @@ SmallVector<Value> lowerSparsify(Emit &e, SparsifyOp op, SparsifyOp::Adaptor a) 
   Value t = e.dim(x, 0), n = e.dim(x, 1);
   Value out = allocResult(e, op.getType(), {t, n});
   Value keep = e.allocSized({n}, e.b.getI1Type());
+  Value hist = e.allocSized({e.c(256)}, e.i64());
   emitCheckK(e, op, op.getKAttr(), x);
   e.forLoop(t, [&](Value tt) {
     emitKeepRow(e, op.getMode(), op.getTauAttr(), op.getKAttr(), x,
-                a.getWnorm(), tt, n, keep);
+                a.getWnorm(), tt, n, keep, hist);
     e.forLoop(n, [&](Value i) {
       e.store(e.select(e.load(keep, {i}), e.load(x, {tt, i}), e.cf(0)), out,
               {tt, i});
@@ -90,6 +152,7 @@ SmallVector<Value> lowerSparseMatmul(Emit &e, SparseMatmulOp op,
   constexpr int64_t kTile = 8;
   Value keep = e.allocSized({n}, e.b.getI1Type());
   Value xs = e.allocSized({e.c(kTile), n}, e.f32());
+  Value hist = e.allocSized({e.c(256)}, e.i64());
   emitCheckK(e, op, op.getKAttr(), x);
   Value tiles = e.divsi(e.addi(t, e.c(kTile - 1)), e.c(kTile));
   e.forLoop(tiles, [&](Value tile) {
@@ -98,7 +161,7 @@ SmallVector<Value> lowerSparseMatmul(Emit &e, SparseMatmulOp op,
     e.forLoop(tn, [&](Value r) {
       Value tt = e.addi(t0, r);
       emitKeepRow(e, op.getMode(), op.getTauAttr(), op.getKAttr(), x, wnorm,
-                  tt, n, keep);
+                  tt, n, keep, hist);
       // Only inputs sparsify(x) keeps nonzero count: a selected 0 reads no
       // row of w either (0 * inf would be NaN).
       e.forLoop(n, [&](Value i) {

@@ -11,6 +11,16 @@
 //   wina_none        k = 0
 // Hand-written rows check ties of |x| (lower index first), that NaN is never
 // kept by a threshold and is last in top-k, and WINA's weighting.
+// Wide rows (N = 4096; the radix selection's four 8-bit passes): random
+// values, and values from a handful of levels with -0, +0 and NaN, so that
+// long runs of equal keys straddle the k-th largest.
+
+// RUN: sluicec run %s --function=wide_topk --check --dim T=1 | FileCheck %s --implicit-check-not=FAILED
+// RUN: sluicec run %s --function=wide_topk --check --seed=4 --dim T=5 | FileCheck %s --implicit-check-not=FAILED
+// RUN: %python -c "import numpy as np; r = np.random.default_rng(3); x = r.choice(np.array([0.0, -0.0, 1.0, -1.0, 2.0, -2.5, np.nan], np.float32), size=(3, 4096)).astype(np.float32); np.save('%t.ties.npy', x)"
+// RUN: sluicec run %s --function=wide_topk --check --input x=%t.ties.npy | FileCheck %s --implicit-check-not=FAILED
+// RUN: sluicec run %s --function=wide_topk_small_k --check --input x=%t.ties.npy | FileCheck %s --implicit-check-not=FAILED
+// RUN: sluicec run %s --function=wide_topk_small_k --check --seed=9 --dim T=4 | FileCheck %s --implicit-check-not=FAILED
 
 // RUN: sluicec run %s --function=threshold --random-weights --check --dim T=0 | FileCheck %s --implicit-check-not=FAILED
 // RUN: sluicec run %s --function=threshold --random-weights --check --dim T=1 | FileCheck %s --implicit-check-not=FAILED
@@ -127,4 +137,18 @@ func.func @small_wina(%x: tensor<?x6xf32> {sluice.name = "x", sluice.dims = ["T"
     -> (tensor<?x6xf32> {sluice.name = "out"}) {
   %0 = sluice.sparsify %x wnorm(%n) {mode = #sluice.sparsify<wina>, k = 2 : i64} : (tensor<?x6xf32>, tensor<6xf32>) -> tensor<?x6xf32>
   return %0 : tensor<?x6xf32>
+}
+
+func.func @wide_topk(%x: tensor<?x4096xf32> {sluice.name = "x", sluice.dims = ["T", ""]})
+    -> (tensor<?x4096xf32> {sluice.name = "out", sluice.dims = ["T", ""]}) {
+  %y = sluice.sparsify %x {mode = #sluice.sparsify<topk>, k = 2048 : i64}
+      : (tensor<?x4096xf32>) -> tensor<?x4096xf32>
+  return %y : tensor<?x4096xf32>
+}
+
+func.func @wide_topk_small_k(%x: tensor<?x4096xf32> {sluice.name = "x", sluice.dims = ["T", ""]})
+    -> (tensor<?x4096xf32> {sluice.name = "out", sluice.dims = ["T", ""]}) {
+  %y = sluice.sparsify %x {mode = #sluice.sparsify<topk>, k = 410 : i64}
+      : (tensor<?x4096xf32>) -> tensor<?x4096xf32>
+  return %y : tensor<?x4096xf32>
 }
