@@ -112,6 +112,9 @@ def cases(smoke):
                       flops=T * 2 * 2048 * 64, bytes=2048 * 64 * 4 + T * 2048 * 4,
                       torch=(baselines.torch_gating, T, 2048, 64, 8)))
     for T in (1, 32, 512):
+        c.append(dict(name=f"LoRA base GEMM alone d=4096 T={T}", case="lora", fn="lora_base",
+                      dims={"T": T}, flops=T * 2 * 4096 * 4096, bytes=4096 * 4096 * 4,
+                      blas=(baselines.numpy_sgemm, T, 4096, 4096, 1)))
         c.append(dict(name=f"LoRA d=4096 r=16 T={T}", case="lora", fn="lora",
                       dims={"T": T}, flops=T * 2 * 4096 * (4096 + 32),
                       bytes=4096 * (4096 + 32) * 4,
