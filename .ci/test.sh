@@ -23,7 +23,8 @@ ctest --test-dir "$BUILD_DIR" --output-on-failure 2>&1 | tee "$LOG_DIR/ctest.log
 ctest_rc=${PIPESTATUS[0]}
 
 # One summary line over both runners.
-count() { grep -aoE "^ *$1: *[0-9]+" "$LOG_DIR/lit.log" | grep -oE '[0-9]+$' || echo 0; }
+# lit pads the names when several categories are listed ("Passed     : 90").
+count() { grep -aoE "^ *$1 *: *[0-9]+" "$LOG_DIR/lit.log" | grep -oE '[0-9]+$' || echo 0; }
 lit_pass=$(count Passed)
 lit_fail=$(( $(count Failed) + $(count Unresolved) + $(count 'Timed Out') + $(count 'Unexpectedly Passed') ))
 lit_skip=$(( $(count Unsupported) + $(count Skipped) + $(count 'Expectedly Failed') ))
