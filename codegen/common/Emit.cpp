@@ -35,9 +35,10 @@ void Emit::store(Value v, Value memref, ValueRange indices) {
 Value Emit::alloc(MemRefType type, ValueRange dynSizes) {
   return memref::AllocOp::create(b, loc, type, dynSizes);
 }
-Value Emit::allocSized(ArrayRef<Value> sizes, Type elt) {
+/// The static shape of `sizes` (constants) and the values of its `?` dims.
+static MemRefType shapeOf(ArrayRef<Value> sizes, Type elt,
+                          SmallVectorImpl<Value> &dyn) {
   SmallVector<int64_t> shape;
-  SmallVector<Value> dyn;
   for (Value s : sizes) {
     if (auto cst = getConstantIntValue(s)) {
       shape.push_back(*cst);
@@ -46,21 +47,19 @@ Value Emit::allocSized(ArrayRef<Value> sizes, Type elt) {
       dyn.push_back(s);
     }
   }
-  return alloc(MemRefType::get(shape, elt), dyn);
+  return MemRefType::get(shape, elt);
+}
+
+Value Emit::allocSized(ArrayRef<Value> sizes, Type elt) {
+  SmallVector<Value> dyn;
+  MemRefType type = shapeOf(sizes, elt, dyn);
+  return alloc(type, dyn);
 }
 
 Value Emit::allocaSized(ArrayRef<Value> sizes, Type elt) {
-  SmallVector<int64_t> shape;
   SmallVector<Value> dyn;
-  for (Value s : sizes) {
-    if (auto cst = getConstantIntValue(s)) {
-      shape.push_back(*cst);
-    } else {
-      shape.push_back(ShapedType::kDynamic);
-      dyn.push_back(s);
-    }
-  }
-  return memref::AllocaOp::create(b, loc, MemRefType::get(shape, elt), dyn);
+  MemRefType type = shapeOf(sizes, elt, dyn);
+  return memref::AllocaOp::create(b, loc, type, dyn);
 }
 
 void Emit::fill(Value memref, Value v) {

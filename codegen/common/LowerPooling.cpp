@@ -19,15 +19,16 @@ struct PoolAttrs {
   Value groupP; ///< buffer [G] or null
 };
 
-/// Reduces the valid rows of one set, feature by feature: `n` rows,
-/// `valid(row)` (i1), `at(row, d)` the value; `out(d, v)` receives the
-/// result. Empty sets give 0; values of invalid rows never reach a result.
-void emitSetReduce(Emit &e, const PoolAttrs &pa, Value features, Value n,
-                   function_ref<Value(Value)> valid,
-                   function_ref<Value(Value, Value)> at,
-                   function_ref<void(Value, Value)> out) {
+/// Log-sum-exp pooling of one set, feature by feature (a fold for the
+/// max, then one for the sum of exp): `n` rows, `valid(row)` (i1),
+/// `at(row, d)` the value; `out(d, v)` receives the result. Empty sets give
+/// 0; values of invalid rows never reach a result. The other kinds stream
+/// the rows once (emitSetReduceRows, emitSetReduceInto).
+void emitSetReduceLse(Emit &e, const PoolAttrs &pa, Value features, Value n,
+                      function_ref<Value(Value)> valid,
+                      function_ref<Value(Value, Value)> at,
+                      function_ref<void(Value, Value)> out) {
   Value zero = e.cf(0), one = e.cf(1);
-  Value groupWidth = e.divsi(features, e.c(pa.groups));
   e.forLoop(features, [&](Value dd) {
     auto fold = [&](Value init,
                     function_ref<Value(Value, Value)> step) -> SmallVector<Value> {
@@ -40,70 +41,19 @@ void emitSetReduce(Emit &e, const PoolAttrs &pa, Value features, Value n,
                           });
     };
     Value result;
-    switch (pa.kind) {
-    case PoolKind::sum:
-    case PoolKind::mean: {
-      SmallVector<Value> r =
-          fold(zero, [&](Value acc, Value v) { return e.addf(acc, v); });
-      result = pa.kind == PoolKind::sum
-                   ? r[0]
-                   : e.select(e.arithEqZero(r[1]), zero, e.divf(r[0], r[1]));
-      break;
-    }
-    case PoolKind::max:
-    case PoolKind::min: {
-      bool isMax = pa.kind == PoolKind::max;
-      SmallVector<Value> r = fold(isMax ? e.negInf() : e.posInf(),
-                                  [&](Value acc, Value v) {
-                                    return isMax ? e.maxf(acc, v) : e.minf(acc, v);
-                                  });
-      result = e.select(e.arithEqZero(r[1]), zero, r[0]);
-      break;
-    }
-    case PoolKind::gem: {
-      Value p = pa.groupP ? e.load(pa.groupP, {e.divsi(dd, groupWidth)})
-                          : e.cf(pa.p);
-      Value eps = e.cf(pa.eps);
-      SmallVector<Value> r = fold(zero, [&](Value acc, Value v) {
-        return e.addf(acc, e.powf(e.maxf(v, eps), p));
-      });
-      Value mean = e.divf(r[0], r[1]);
-      result = e.select(e.arithEqZero(r[1]), zero,
-                        e.powf(mean, e.divf(one, p)));
-      break;
-    }
-    case PoolKind::lse: {
-      Value rr = e.cf(pa.r);
-      SmallVector<Value> m = fold(e.negInf(), [&](Value acc, Value v) {
-        return e.maxf(acc, e.mulf(rr, v));
-      });
-      SmallVector<Value> s = fold(zero, [&](Value acc, Value v) {
-        return e.addf(acc, e.exp(e.subf(e.mulf(rr, v), m[0])));
-      });
-      Value lse = e.divf(e.addf(e.log(e.divf(s[0], s[1])), m[0]), rr);
-      // An infinite max (every r x = -inf, or some r x = +inf) is the
-      // log-mean-exp itself; exp(m - m) would make it NaN.
-      Value mInf = e.cmpf(P::OEQ, e.absf(m[0]), e.posInf());
-      lse = e.select(mInf, e.divf(m[0], rr), lse);
-      result = e.select(e.arithEqZero(s[1]), zero, lse);
-      break;
-    }
-    case PoolKind::first:
-    case PoolKind::last: {
-      bool first = pa.kind == PoolKind::first;
-      Value none = e.c(-1);
-      Value pick = e.forLoopAcc1(e.c(0), n, none, [&](Value row, Value cur) {
-        Value take = valid(row);
-        if (first)
-          take = e.andi(take, e.cmpi(IP::eq, cur, none));
-        return e.select(take, row, cur);
-      });
-      result = e.ifElse1(
-          e.cmpi(IP::eq, pick, none), e.f32(), [&] { return zero; },
-          [&] { return at(pick, dd); });
-      break;
-    }
-    }
+    Value rr = e.cf(pa.r);
+    SmallVector<Value> m = fold(e.negInf(), [&](Value acc, Value v) {
+      return e.maxf(acc, e.mulf(rr, v));
+    });
+    SmallVector<Value> s = fold(zero, [&](Value acc, Value v) {
+      return e.addf(acc, e.exp(e.subf(e.mulf(rr, v), m[0])));
+    });
+    Value lse = e.divf(e.addf(e.log(e.divf(s[0], s[1])), m[0]), rr);
+    // An infinite max (every r x = -inf, or some r x = +inf) is the
+    // log-mean-exp itself; exp(m - m) would make it NaN.
+    Value mInf = e.cmpf(P::OEQ, e.absf(m[0]), e.posInf());
+    lse = e.select(mInf, e.divf(m[0], rr), lse);
+    result = e.select(e.arithEqZero(s[1]), zero, lse);
     out(dd, result);
   });
 }
@@ -221,9 +171,10 @@ void emitSetReduceInto(Emit &e, const PoolAttrs &pa, Value features, Value n,
     });
     return;
   }
-  default:
-    return emitSetReduce(e, pa, features, n, valid, at,
-                         [&](Value dd, Value v) { e.store(v, out, {outRow, dd}); });
+  case PoolKind::lse:
+    return emitSetReduceLse(
+        e, pa, features, n, valid, at,
+        [&](Value dd, Value v) { e.store(v, out, {outRow, dd}); });
   }
 }
 
