@@ -9,6 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "codegen/common/BufferizeModel.h"
 #include "codegen/common/Emit.h"
 #include "codegen/common/Lowering.h"
 #include "codegen/cpu/CpuPipeline.h"
@@ -22,7 +23,6 @@
 #include "mlir/IR/DialectRegistry.h"
 
 using namespace mlir;
-using namespace mlir::bufferization;
 using namespace mlir::sluice;
 using namespace mlir::sluice::codegen;
 using IP = arith::CmpIPredicate;
@@ -244,61 +244,21 @@ FailureOr<Value> lowerGemm(RewriterBase &rewriter, GemmOp op,
   return out;
 }
 
-struct GemmBufferization
-    : public BufferizableOpInterface::ExternalModel<GemmBufferization,
-                                                    GemmOp> {
-  bool bufferizesToMemoryRead(Operation *, OpOperand &,
-                              const AnalysisState &) const {
-    return true;
-  }
-  bool bufferizesToMemoryWrite(Operation *, OpOperand &,
-                               const AnalysisState &) const {
-    return false;
-  }
-  AliasingValueList getAliasingValues(Operation *, OpOperand &,
-                                      const AnalysisState &) const {
-    return {};
-  }
-  bool bufferizesToAllocation(Operation *, Value) const { return true; }
-
-  FailureOr<BufferLikeType>
-  getBufferType(Operation *, Value value, const BufferizationOptions &,
-                const BufferizationState &, SmallVector<Value> &) const {
-    auto t = cast<RankedTensorType>(value.getType());
-    return cast<BufferLikeType>(
-        MemRefType::get(t.getShape(), t.getElementType()));
-  }
-
-  LogicalResult bufferize(Operation *op, RewriterBase &rewriter,
-                          const BufferizationOptions &options,
-                          BufferizationState &state) const {
-    OpBuilder::InsertionGuard guard(rewriter);
-    rewriter.setInsertionPoint(op);
-    SmallVector<Value> operands;
-    for (Value v : op->getOperands()) {
-      if (!isa<TensorType>(v.getType())) {
-        operands.push_back(v);
-        continue;
-      }
-      FailureOr<Value> buffer = getBuffer(rewriter, v, options, state);
-      if (failed(buffer))
-        return failure();
-      operands.push_back(*buffer);
-    }
-    auto gemm = cast<GemmOp>(op);
-    FailureOr<Value> out =
-        lowerGemm(rewriter, gemm, GemmOp::Adaptor(operands, gemm));
-    if (failed(out))
-      return failure();
-    replaceOpWithBufferizedValues(rewriter, op, *out);
-    return success();
-  }
-};
+FailureOr<SmallVector<Value>> lowerGemmOp(Operation *op, RewriterBase &rewriter,
+                                          ArrayRef<Value> operands) {
+  auto gemm = cast<GemmOp>(op);
+  FailureOr<Value> out =
+      lowerGemm(rewriter, gemm, GemmOp::Adaptor(operands, gemm));
+  if (failed(out))
+    return failure();
+  return SmallVector<Value>{*out};
+}
 
 } // namespace
 
 void mlir::sluice::registerCpuGemmBufferization(DialectRegistry &registry) {
   registry.addExtension(+[](MLIRContext *ctx, SluiceDialect *) {
-    GemmOp::attachInterface<GemmBufferization>(*ctx);
+    GemmOp::attachInterface<FreshResultBufferization<GemmOp, lowerGemmOp>>(
+        *ctx);
   });
 }
