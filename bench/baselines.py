@@ -31,6 +31,25 @@ def _timeit(fn, iters, budget_s=10.0):
             "best_ms": times[0], "iters": len(times)}
 
 
+def _hf_experts(x, w, sel, wg, wu, wd):
+    """The Hugging Face MoE expert loop (Mixtral / OLMoE / DeepseekV3):
+    for every expert some token selected, its tokens' SwiGLU FFN scaled by
+    the routing weight, added into the output with index_add_."""
+    import torch
+    import torch.nn.functional as Fn
+    out = torch.zeros_like(x)
+    mask = Fn.one_hot(sel, num_classes=wg.shape[0]).permute(2, 1, 0)
+    for e in range(wg.shape[0]):
+        idx, top = torch.where(mask[e])
+        if top.numel() == 0:
+            continue
+        cur = x[top]
+        h = Fn.silu(Fn.linear(cur, wg[e])) * Fn.linear(cur, wu[e])
+        h = Fn.linear(h, wd[e]) * w[top, idx, None]
+        out.index_add_(0, top, h)
+    return out
+
+
 def torch_moe(T, d, F, E, k, renorm, iters):
     """The Hugging Face Mixtral / OLMoE sparse MoE block: router, softmax,
     top-k, then a Python loop over experts with index_add_."""
@@ -50,17 +69,7 @@ def torch_moe(T, d, F, E, k, renorm, iters):
         w, sel = torch.topk(probs, k, dim=-1)
         if renorm:
             w = w / w.sum(dim=-1, keepdim=True)
-        out = torch.zeros_like(x)
-        mask = Fn.one_hot(sel, num_classes=E).permute(2, 1, 0)
-        for e in range(E):
-            idx, top = torch.where(mask[e])
-            if top.numel() == 0:
-                continue
-            cur = x[top]
-            h = Fn.silu(Fn.linear(cur, wg[e])) * Fn.linear(cur, wu[e])
-            h = Fn.linear(h, wd[e]) * w[top, idx, None]
-            out.index_add_(0, top, h)
-        return out
+        return _hf_experts(x, w, sel, wg, wu, wd)
 
     return _timeit(block, iters)
 
@@ -170,16 +179,7 @@ def torch_moe_deepseek(T, d, F, E, k, groups, topk_groups, shared, iters):
         sel = torch.topk(masked, k=k, dim=-1, sorted=False)[1]
         w = scores.gather(1, sel)
         w = w / (w.sum(dim=-1, keepdim=True) + 1e-20)
-        out = torch.zeros_like(x)
-        mask = Fn.one_hot(sel, num_classes=E).permute(2, 1, 0)
-        for e in range(E):
-            idx, top = torch.where(mask[e])
-            if top.numel() == 0:
-                continue
-            cur = x[top]
-            h = Fn.silu(Fn.linear(cur, wg[e])) * Fn.linear(cur, wu[e])
-            h = Fn.linear(h, wd[e]) * w[top, idx, None]
-            out.index_add_(0, top, h)
+        out = _hf_experts(x, w, sel, wg, wu, wd)
         shared_out = Fn.linear(Fn.silu(Fn.linear(x, sg)) * Fn.linear(x, su), sd)
         return out + shared_out
 
