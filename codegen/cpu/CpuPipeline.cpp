@@ -110,6 +110,10 @@ LogicalResult sluice::buildCpuPipeline(OpPassManager &pm) {
           "func.func(convert-linalg-to-parallel-loops)",
           pm)))
     return failure();
+  return buildCpuLlvmTail(pm);
+}
+
+LogicalResult sluice::buildCpuLlvmTail(OpPassManager &pm) {
   // Outermost parallel loops run on the runtime's thread pool.
   pm.addPass(createCpuOutlineParallelPass());
   if (failed(parsePassPipeline(

@@ -26,6 +26,12 @@ void registerCpuPasses();
 /// `sluice-opt --sluice-cpu-pipeline` runs exactly this.
 LogicalResult buildCpuPipeline(OpPassManager &pm);
 
+/// The end of every CPU lowering, from loops on buffers to the LLVM
+/// dialect: outermost scf.parallel loops onto the runtime's pool, the
+/// upstream conversions to LLVM, the pool dispatchers, canonicalize + CSE.
+/// Shared by buildCpuPipeline and the CUDA emulation pipeline.
+LogicalResult buildCpuLlvmTail(OpPassManager &pm);
+
 /// linalg.matmul -> linalg.generic iterating (i, k, j)
 /// (`sluice-cpu-matmul-loop-order`).
 std::unique_ptr<Pass> createCpuMatmulLoopOrderPass();

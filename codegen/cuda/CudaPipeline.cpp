@@ -107,17 +107,7 @@ LogicalResult sluice::buildCudaCpuPipeline(OpPassManager &pm, bool reverse) {
     return failure();
   pm.addPass(cuda::createVerifyBlockProgramPass());
   pm.addPass(cuda::createBlockProgramsToCpuPass(reverse));
-  pm.addPass(createCpuOutlineParallelPass());
-  if (failed(parsePassPipeline(
-          "expand-strided-metadata,lower-affine,convert-scf-to-cf,"
-          "convert-math-to-llvm,convert-math-to-libm,"
-          "convert-arith-to-llvm,convert-index-to-llvm,"
-          "finalize-memref-to-llvm,convert-cf-to-llvm,convert-func-to-llvm,"
-          "reconcile-unrealized-casts",
-          pm)))
-    return failure();
-  pm.addPass(createCpuParallelRuntimePass());
-  return parsePassPipeline("canonicalize,cse", pm);
+  return buildCpuLlvmTail(pm);
 }
 
 namespace {
