@@ -8,6 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "passes/MoeDecompose.h"
 #include "passes/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -44,9 +45,9 @@ Value fill(PatternRewriter &b, Location loc, Value init, float v) {
   return linalg::FillOp::create(b, loc, c, init).getResult(0);
 }
 
-/// sum_j weights[t,j] * FFN_{indices[t,j]}(x[t]) through the routing
-/// primitives. `up` may be null (ungated FFN: act(x w_gate) w_down).
-Value expertPath(PatternRewriter &b, Location loc, Value x, Value weights,
+} // namespace
+
+Value mlir::sluice::buildExpertPath(PatternRewriter &b, Location loc, Value x, Value weights,
                  Value indices, Value gate, Value up, Value down,
                  Activation act, int64_t block, int64_t capacity,
                  DropPolicy drop) {
@@ -73,6 +74,49 @@ Value expertPath(PatternRewriter &b, Location loc, Value x, Value weights,
                            /*k=*/IntegerAttr());
 }
 
+/// Every token routed to every shared expert.
+Value mlir::sluice::buildSharedExperts(PatternRewriter &b, MoeOp op,
+                                       int64_t block) {
+  Location loc = NameLoc::get(b.getStringAttr("sluice.moe"), op.getLoc());
+  Value x = op.getX();
+  int64_t s = cast<RankedTensorType>(op.getSGate().getType()).getDimSize(0);
+  // indices[t, j] = j.
+  SmallVector<int32_t> ids;
+  for (int64_t i = 0; i < s; ++i)
+    ids.push_back(i);
+  auto idsType = RankedTensorType::get({s}, b.getI32Type());
+  Value idRow = arith::ConstantOp::create(
+      b, loc, DenseElementsAttr::get(idsType, ArrayRef<int32_t>(ids)));
+  Value indices = linalg::BroadcastOp::create(
+                      b, loc, idRow, emptyRows(b, loc, x, s, b.getI32Type()),
+                      ArrayRef<int64_t>{0})
+                      .getResult()[0];
+  // weights[t, j] = 1, or sigmoid(x[t] . s_gate_w[j]).
+  Value ones = fill(b, loc, emptyRows(b, loc, x, s, b.getF32Type()), 1.0f);
+  Value weights = ones;
+  if (Value sgw = op.getSGateW()) {
+    int64_t d = cast<RankedTensorType>(sgw.getType()).getDimSize(1);
+    auto tType = RankedTensorType::get({d, s}, b.getF32Type());
+    Value tInit = tensor::EmptyOp::create(b, loc, tType, ValueRange{});
+    Value sgwT = linalg::TransposeOp::create(b, loc, sgw, tInit,
+                                             ArrayRef<int64_t>{1, 0})
+                     .getResult()[0];
+    Value logits =
+        linalg::MatmulOp::create(
+            b, loc, TypeRange{ones.getType()}, ValueRange{x, sgwT},
+            ValueRange{fill(b, loc, emptyRows(b, loc, x, s, b.getF32Type()),
+                            0.0f)})
+            .getResult(0);
+    // sigmoid(g) == 1 * sigmoid(g) exactly.
+    weights = SigmoidGateOp::create(b, loc, ones, logits);
+  }
+  return buildExpertPath(b, loc, x, weights, indices, op.getSGate(),
+                         op.getSUp(), op.getSDown(), op.getAct(), block,
+                         /*capacity=*/0, DropPolicy::by_order);
+}
+
+namespace {
+
 struct DecomposeMoePattern : OpRewritePattern<MoeOp> {
   DecomposeMoePattern(MLIRContext *ctx, int64_t block)
       : OpRewritePattern(ctx), block(block) {}
@@ -89,11 +133,11 @@ struct DecomposeMoePattern : OpRewritePattern<MoeOp> {
     // Run-time errors of the pieces name the op the user wrote.
     Location loc = NameLoc::get(b.getStringAttr("sluice.moe"), op.getLoc());
     Value x = op.getX();
-    Value y = expertPath(b, loc, x, op.getWeights(), op.getIndices(),
+    Value y = buildExpertPath(b, loc, x, op.getWeights(), op.getIndices(),
                          op.getWGate(), op.getWUp(), op.getWDown(), op.getAct(),
                          block, op.getCapacity(), op.getDrop());
     if (Value sg = op.getSGate()) {
-      Value shared = sharedExperts(b, op);
+      Value shared = buildSharedExperts(b, op, block);
       auto yt = cast<RankedTensorType>(y.getType());
       Value init = emptyRows(b, loc, x, yt.getDimSize(1), yt.getElementType());
       y = linalg::AddOp::create(b, loc, TypeRange{yt}, ValueRange{y, shared},
@@ -102,46 +146,6 @@ struct DecomposeMoePattern : OpRewritePattern<MoeOp> {
     }
     b.replaceOp(op, y);
     return success();
-  }
-
-  /// Every token routed to every shared expert.
-  Value sharedExperts(PatternRewriter &b, MoeOp op) const {
-    Location loc = NameLoc::get(b.getStringAttr("sluice.moe"), op.getLoc());
-    Value x = op.getX();
-    int64_t s = cast<RankedTensorType>(op.getSGate().getType()).getDimSize(0);
-    // indices[t, j] = j.
-    SmallVector<int32_t> ids;
-    for (int64_t i = 0; i < s; ++i)
-      ids.push_back(i);
-    auto idsType = RankedTensorType::get({s}, b.getI32Type());
-    Value idRow = arith::ConstantOp::create(
-        b, loc, DenseElementsAttr::get(idsType, ArrayRef<int32_t>(ids)));
-    Value indices = linalg::BroadcastOp::create(
-                        b, loc, idRow, emptyRows(b, loc, x, s, b.getI32Type()),
-                        ArrayRef<int64_t>{0})
-                        .getResult()[0];
-    // weights[t, j] = 1, or sigmoid(x[t] . s_gate_w[j]).
-    Value ones = fill(b, loc, emptyRows(b, loc, x, s, b.getF32Type()), 1.0f);
-    Value weights = ones;
-    if (Value sgw = op.getSGateW()) {
-      int64_t d = cast<RankedTensorType>(sgw.getType()).getDimSize(1);
-      auto tType = RankedTensorType::get({d, s}, b.getF32Type());
-      Value tInit = tensor::EmptyOp::create(b, loc, tType, ValueRange{});
-      Value sgwT = linalg::TransposeOp::create(b, loc, sgw, tInit,
-                                               ArrayRef<int64_t>{1, 0})
-                       .getResult()[0];
-      Value logits =
-          linalg::MatmulOp::create(
-              b, loc, TypeRange{ones.getType()}, ValueRange{x, sgwT},
-              ValueRange{fill(b, loc, emptyRows(b, loc, x, s, b.getF32Type()),
-                              0.0f)})
-              .getResult(0);
-      // sigmoid(g) == 1 * sigmoid(g) exactly.
-      weights = SigmoidGateOp::create(b, loc, ones, logits);
-    }
-    return expertPath(b, loc, x, weights, indices, op.getSGate(), op.getSUp(),
-                      op.getSDown(), op.getAct(), block, /*capacity=*/0,
-                      DropPolicy::by_order);
   }
 
   int64_t block;

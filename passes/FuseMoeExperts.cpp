@@ -26,9 +26,13 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "passes/MoeDecompose.h"
 #include "passes/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Matchers.h"
@@ -240,6 +244,7 @@ struct SluiceFuseMoeExperts
     RewritePatternSet patterns(&getContext());
     patterns.add<FuseGateUp, FuseDownCombine, FuseAddIntoScatter>(
         &getContext());
+    populateFuseMoeSpecialPatterns(patterns);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
   }

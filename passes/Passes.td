@@ -18,8 +18,9 @@ def SluiceDecomposeMoe : Pass<"sluice-decompose-moe"> {
     Shared experts take the same path (every token routed to every shared
     expert) and are added to the result.
     `sluice.moe` ops with zero-computation experts, `renormalize_kept` or a
-    dynamic number of experts are left alone for the fusion passes
-    (`report-skipped` says why for each).
+    dynamic number of experts are left alone (`report-skipped` says why for
+    each): `sluice-fuse-moe-experts` fuses the first two, the per-token
+    lowering handles what is left.
   }];
   let dependentDialects = [
     "::mlir::sluice::SluiceDialect",
@@ -35,7 +36,7 @@ def SluiceDecomposeMoe : Pass<"sluice-decompose-moe"> {
   ];
 }
 
-def SluiceFuseMoeExperts : Pass<"sluice-fuse-moe-experts"> {
+def SluiceFuseMoeExperts : Pass<"sluice-fuse-moe-experts", "::mlir::ModuleOp"> {
   let summary = "Fuse the decomposed expert path into two sluice.gemm "
                 "micro-kernel calls";
   let description = [{
@@ -61,12 +62,31 @@ def SluiceFuseMoeExperts : Pass<"sluice-fuse-moe-experts"> {
       value of the same type becomes the gemm with `init(value)`: shared
       experts accumulate into the routed result.
 
+    - A `sluice.moe` that `sluice-decompose-moe` leaves because of MoE++
+      zero / copy / constant experts or `renormalize_kept` (static expert
+      count, hidden size and k) takes the fused path directly: ids are
+      checked in `[0, E + Z + C + K)` with the per-token lowering's
+      message; special ids go to an idle segment `E` of a
+      `sluice.route {num_experts = E + 1}` that no GEMM reads; the FFN
+      experts are the two gemms above over `slots[0 : offsets[E]]` and
+      `offsets[0 : E + 1]`; `renormalize_kept` rescales the weights first
+      (two `linalg.generic`); the copy and constant experts' contribution
+      (`w x`, `w (a1 x + a2 v[c])`, `[a1, a2] = softmax(x wc[c])`, three
+      small `linalg.generic`) is the down gemm's `init`, so they never
+      reach a GEMM and cost no extra pass over y. Shared experts take the
+      decomposed shared path, which the patterns above fuse.
+
     The per-slot (expert-choice) combine is left alone: its weights are
     per position and a token may appear in several positions with the same
     slot id, while the micro-kernel's scale is indexed by slot.
   }];
   let dependentDialects = [
     "::mlir::sluice::SluiceDialect",
+    "::mlir::arith::ArithDialect",
+    "::mlir::func::FuncDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::LLVM::LLVMDialect",
+    "::mlir::scf::SCFDialect",
     "::mlir::tensor::TensorDialect"
   ];
 }

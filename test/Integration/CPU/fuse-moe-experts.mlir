@@ -1,8 +1,8 @@
 // The fused expert path (sluice-fuse-moe-experts in sluice-cpu-pipeline)
 // really runs: every decomposable sluice.moe lowers to two sluice_uk_gemm
 // calls per expert path (gathered GLU gemm, scattered weighted down gemm),
-// and no dispatch / combine loops are left. MoE++ and renormalize_kept stay
-// on the per-token path (no gemm call). The numbers are checked against
+// and no dispatch / combine loops are left. renormalize_kept takes the
+// fused path too (fuse-moe-special.mlir has the MoE++ cases). The numbers are checked against
 // the reference evaluator (it interprets the unfused sluice.moe) for
 // T = 0, 1, 7, 33: capacity drops by_order / by_choice, block-free dropless
 // routes with k = E, ungated experts, plain and gated shared experts. The
@@ -26,7 +26,8 @@
 // FUSED-LABEL: llvm.func @shared_gated(
 // FUSED-COUNT-5: llvm.call @sluice_uk_gemm(
 // FUSED-NOT: llvm.call @sluice_uk_gemm(
-// FUSED-LABEL: llvm.func @renormalize_kept_per_token(
+// FUSED-LABEL: llvm.func @renormalize_kept_fused(
+// FUSED-COUNT-2: llvm.call @sluice_uk_gemm(
 // FUSED-NOT: llvm.call @sluice_uk_gemm(
 // FUSED-LABEL: llvm.func @with_router(
 // FUSED-COUNT-3: llvm.call @sluice_uk_gemm(
@@ -53,7 +54,10 @@
 // RUN: sluicec run %s --function=shared_gated --random-weights --check --dim T=1 | FileCheck %s --implicit-check-not=FAILED
 // RUN: sluicec run %s --function=shared_gated --random-weights --check --dim T=7 | FileCheck %s --implicit-check-not=FAILED
 // RUN: sluicec run %s --function=shared_gated --random-weights --check --dim T=33 | FileCheck %s --implicit-check-not=FAILED
-// RUN: sluicec run %s --function=renormalize_kept_per_token --random-weights --check --dim T=7 | FileCheck %s --implicit-check-not=FAILED
+// RUN: sluicec run %s --function=renormalize_kept_fused --random-weights --check --dim T=0 | FileCheck %s --implicit-check-not=FAILED
+// RUN: sluicec run %s --function=renormalize_kept_fused --random-weights --check --dim T=1 | FileCheck %s --implicit-check-not=FAILED
+// RUN: sluicec run %s --function=renormalize_kept_fused --random-weights --check --dim T=7 | FileCheck %s --implicit-check-not=FAILED
+// RUN: sluicec run %s --function=renormalize_kept_fused --random-weights --check --dim T=33 | FileCheck %s --implicit-check-not=FAILED
 // RUN: sluicec run %s --function=with_router --random-weights --check --dim T=0 | FileCheck %s --implicit-check-not=FAILED
 // RUN: sluicec run %s --function=with_router --random-weights --check --dim T=1 | FileCheck %s --implicit-check-not=FAILED
 // RUN: sluicec run %s --function=with_router --random-weights --check --dim T=7 | FileCheck %s --implicit-check-not=FAILED
@@ -137,8 +141,9 @@ func.func @shared_gated(%x: tensor<?x8xf32> {sluice.name = "x", sluice.dims = ["
   return %y : tensor<?x8xf32>
 }
 
-// renormalize_kept is not decomposed: the per-token lowering, no gemm.
-func.func @renormalize_kept_per_token(%x: tensor<?x8xf32> {sluice.name = "x", sluice.dims = ["T", ""]},
+// renormalize_kept (capacity 2 drops slots): not decomposed, but fused by
+// sluice-fuse-moe-experts (the weights renormalized before the scatter).
+func.func @renormalize_kept_fused(%x: tensor<?x8xf32> {sluice.name = "x", sluice.dims = ["T", ""]},
     %l: tensor<?x4xf32> {sluice.name = "logits", sluice.dims = ["T", ""]},
     %wg: tensor<4x8x12xf32> {sluice.name = "w_gate", sluice.role = "weight"},
     %wu: tensor<4x8x12xf32> {sluice.name = "w_up", sluice.role = "weight"},
