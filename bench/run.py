@@ -142,6 +142,13 @@ def cases(smoke):
                       flops=B * N * D * (1 if kind != "gem" else 3),
                       bytes=B * N * D * 4 if kind != "last" else B * D * 4,
                       torch=(baselines.torch_pool, kind, B, N, D)))
+    for fn in ("pool_gem_affine", "pool_gem_affine_unfused"):
+        # GeM of x * scale + bias: fused, x is read once (the bytes that must
+        # move); unfused, the [B, N, D] intermediate is written and re-read.
+        B, N, D = 32, 1024, 1024
+        c.append(dict(name=f"pool gem(x*s+b) B=32 N=1024 D=1024 ({fn[9:]})",
+                      case="pooling", fn=fn, dims={"B": B, "N": N},
+                      flops=B * N * D * 5, bytes=B * N * D * 4))
     return c
 
 

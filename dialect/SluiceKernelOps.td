@@ -69,4 +69,68 @@ def Sluice_GemmOp : Sluice_Op<"gemm", [NoMemoryEffect, AttrSizedOperandSegments]
   let hasVerifier = 1;
 }
 
+def Sluice_PoolMapOp : Sluice_Op<"pool_map",
+    [NoMemoryEffect, AttrSizedOperandSegments, SingleBlock]> {
+  let summary = "pooling of an elementwise map of its inputs (pool or segment_pool with its producer fused)";
+  let description = [{
+    `sluice.pool` (without `offsets`) or `sluice.segment_pool` (with
+    `offsets`) of the tensor `v` whose element at `i` (`i = (b, n, d)`, or
+    `(row, d)` for segments) is the region's result on
+    `inputs[j][indexing_maps[j](i)]`: the elementwise producer of the pooled
+    tensor evaluated inside the pooling loop, so that `v` is never written
+    and each valid element is computed once, when the pooling reads it.
+    Positions that the mask or lengths make invalid are not evaluated
+    (`lse` evaluates them and discards the value). Kinds, attributes,
+    masks, lengths and errors are those of `sluice.pool` /
+    `sluice.segment_pool`. The maps are projected permutations and at
+    least one input has the identity map (it gives the sizes).
+    Produced by `sluice-fuse-pool-producers`.
+
+    ```mlir
+    %e = sluice.pool_map %x, %bias mask(%m) {kind = #sluice.pool<gem>,
+           indexing_maps = [affine_map<(b, n, d) -> (b, n, d)>,
+                            affine_map<(b, n, d) -> (d)>]}
+        : (tensor<?x?x64xf32>, tensor<64xf32>, tensor<?x?xi1>) -> tensor<?x64xf32> {
+    ^bb0(%xv: f32, %bv: f32):
+      %s = arith.addf %xv, %bv : f32
+      sluice.yield %s : f32
+    }
+    ```
+  }];
+  let arguments = (ins
+    Variadic<AnyRankedTensor>:$inputs,
+    Optional<Sluice_MaskTensor2D>:$mask,
+    Optional<Sluice_I32Tensor1D>:$lengths,
+    Optional<Sluice_I32Tensor1D>:$offsets,
+    Optional<Sluice_F32Tensor1D>:$group_p,
+    AffineMapArrayAttr:$indexing_maps,
+    Sluice_PoolKindAttr:$kind,
+    DefaultValuedAttr<F32Attr, "3.0f">:$p,
+    DefaultValuedAttr<F32Attr, "1e-6f">:$eps,
+    DefaultValuedAttr<I64Attr, "1">:$groups,
+    DefaultValuedAttr<F32Attr, "1.0f">:$r
+  );
+  let results = (outs Sluice_F32Tensor2D:$result);
+  let regions = (region SizedRegion<1>:$body);
+  let assemblyFormat = [{
+    $inputs (`mask` `(` $mask^ `)`)? (`lengths` `(` $lengths^ `)`)?
+    (`offsets` `(` $offsets^ `)`)? (`group_p` `(` $group_p^ `)`)?
+    attr-dict `:` functional-type(operands, results) $body
+  }];
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// The rank of the pooled tensor: 3 (pool) or 2 (segments).
+    unsigned getMapRank() { return getOffsets() ? 2 : 3; }
+    /// The first input with the identity map (it gives the sizes).
+    Value getShapeInput();
+  }];
+}
+
+def Sluice_YieldOp : Sluice_Op<"yield",
+    [Pure, Terminator, HasParent<"PoolMapOp">]> {
+  let summary = "the value of a sluice.pool_map region";
+  let arguments = (ins F32:$value);
+  let assemblyFormat = "$value attr-dict `:` type($value)";
+}
+
 #endif // SLUICE_KERNEL_OPS_TD

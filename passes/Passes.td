@@ -162,4 +162,34 @@ def SluiceCpuMatmulToGemm : Pass<"sluice-cpu-matmul-to-gemm"> {
   ];
 }
 
+def SluiceFusePoolProducers : Pass<"sluice-fuse-pool-producers"> {
+  let summary = "Evaluate the elementwise producer of a pooled tensor "
+                "inside the pooling loop (sluice.pool_map)";
+  let description = [{
+    A `sluice.pool` or `sluice.segment_pool` whose pooled tensor is the
+    single-use result of an elementwise producer becomes a
+    `sluice.pool_map` that carries the producer's inputs, their indexing
+    maps and its scalar body: the body is evaluated where the pooling loop
+    reads the element, so the intermediate `[B, N, D]` tensor is never
+    written and x is read once (e.g. GeM of `x + bias` or of an activation:
+    one read of x, pow, mean, pow). Every pool kind, mask, lengths and
+    segment offsets are kept; invalid positions are not evaluated.
+
+    Producers: a `linalg.generic` with only parallel loops, the identity
+    output map, a body that does not read the output, pure scalar ops
+    without regions, projected-permutation input maps (broadcasts) and at
+    least one identity-mapped input; a `sluice.glu` (`act(g) * u`; the
+    frontend's activations `glu(x, ones)` read no ones). A chain of such
+    producers fuses one after another. A producer with another user, a
+    reduction, an index-dependent body or a body reading tensors is left
+    as it is, and so is a pool carrying the unit attribute
+    `sluice.no_fuse` (the benchmark's unfused baseline).
+  }];
+  let dependentDialects = [
+    "::mlir::sluice::SluiceDialect",
+    "::mlir::arith::ArithDialect",
+    "::mlir::math::MathDialect"
+  ];
+}
+
 #endif // SLUICE_PASSES_TD

@@ -342,6 +342,28 @@ static SmallVector<DimGroup> equalDims(Operation *op) {
         d.add({{"group_p", o.getGroupP(), 0}}, (int64_t)o.getGroups(),
               "groups");
       })
+      .Case([&](PoolMapOp o) {
+        // Every input against the identity-mapped one along the dims it
+        // reads (the producer's own sizes), then the pool's operands.
+        Value x = o.getShapeInput();
+        for (auto [in, m] : llvm::zip(
+                 o.getInputs(),
+                 o.getIndexingMaps().getAsValueRange<AffineMapAttr>())) {
+          if (in == x)
+            continue;
+          for (auto [j, r] : llvm::enumerate(m.getResults()))
+            d.add({{"input", x, cast<AffineDimExpr>(r).getPosition()},
+                   {"input", in, static_cast<unsigned>(j)}});
+        }
+        if (!o.getOffsets()) {
+          d.add({{"x", x, 0},
+                 {"mask", o.getMask(), 0},
+                 {"lengths", o.getLengths(), 0}});
+          d.add({{"x", x, 1}, {"mask", o.getMask(), 1}});
+        }
+        d.add({{"group_p", o.getGroupP(), 0}}, (int64_t)o.getGroups(),
+              "groups");
+      })
       .Case([&](SegmentPoolOp o) {
         d.add({{"group_p", o.getGroupP(), 0}}, (int64_t)o.getGroups(),
               "groups");
@@ -496,8 +518,8 @@ codegen::lowerToBuffers(Operation *op, OpBuilder &b,
             RouterZLossOp>(
           [&](Operation *) { return lowerRouting(e, op, operands); })
       .Case<MoeOp>([&](Operation *) { return lowerMoe(e, op, operands); })
-      .Case<PoolOp, SegmentPoolOp, AdaptivePoolOp, SpatialPyramidPoolOp,
-            AttentionPoolOp>(
+      .Case<PoolOp, SegmentPoolOp, PoolMapOp, AdaptivePoolOp,
+            SpatialPyramidPoolOp, AttentionPoolOp>(
           [&](Operation *) { return lowerPooling(e, op, operands); })
       .Case<LoraMatmulOp, MultiLoraMatmulOp, LowrankMatmulOp>(
           [&](Operation *) { return lowerLowRank(e, op, operands); })

@@ -2,6 +2,8 @@
 
 #include "codegen/common/Lowering.h"
 
+#include "mlir/IR/IRMapping.h"
+
 #include <cmath>
 
 using namespace mlir;
@@ -240,6 +242,88 @@ SmallVector<Value> lowerSegmentPool(Emit &e, SegmentPoolOp op,
   return {out};
 }
 
+/// sluice.pool_map: the pooled value at (ivs) is the region evaluated on
+/// the inputs' elements, cloned into the pooling loop where it is read.
+struct PoolMapValue {
+  PoolMapOp op;
+  ArrayRef<Value> inputs; ///< buffers, one per region argument
+
+  Value at(Emit &e, ArrayRef<Value> ivs) {
+    Block &block = op.getBody().front();
+    IRMapping map;
+    for (auto [i, m] : llvm::enumerate(
+             op.getIndexingMaps().getAsValueRange<AffineMapAttr>())) {
+      BlockArgument arg = block.getArgument(i);
+      if (arg.use_empty())
+        continue;
+      SmallVector<Value> idx;
+      for (AffineExpr r : m.getResults())
+        idx.push_back(ivs[cast<AffineDimExpr>(r).getPosition()]);
+      map.map(arg, e.load(inputs[i], idx));
+    }
+    for (Operation &o : block.without_terminator())
+      e.b.clone(o, map);
+    return map.lookupOrDefault(
+        cast<YieldOp>(block.getTerminator()).getValue());
+  }
+};
+
+SmallVector<Value> lowerPoolMap(Emit &e, PoolMapOp op, PoolMapOp::Adaptor a) {
+  SmallVector<Value> inputs(a.getInputs());
+  Value shape;
+  for (auto [in, orig] : llvm::zip(inputs, op.getInputs()))
+    if (orig == op.getShapeInput()) {
+      shape = in;
+      break;
+    }
+  PoolAttrs pa = poolAttrs(e, op, op.getKind(), op.getP(), op.getEps(),
+                           op.getR(), op.getGroups(), a.getGroupP());
+  PoolMapValue value{op, inputs};
+  if (Value offsets = a.getOffsets()) {
+    Value rows = e.dim(shape, 0), d = e.dim(shape, 1);
+    Value b = e.maxsi(e.subi(e.dim(offsets, 0), e.c(1)), e.c(0));
+    Value out = allocResult(e, op.getType(), {b, d});
+    emitCheckOffsets(e, op, offsets, rows, "offsets");
+    e.parallelFor(b, [&](Value bb) {
+      Value lo =
+          e.minsi(e.maxsi(e.toIndex(e.load(offsets, {bb})), e.c(0)), rows);
+      Value hi = e.minsi(
+          e.maxsi(e.toIndex(e.load(offsets, {e.addi(bb, e.c(1))})), lo), rows);
+      emitSetReduceInto(
+          e, pa, d, e.subi(hi, lo), [&](Value) { return e.ci1(true); },
+          [&](Value row, Value dd) {
+            return value.at(e, {e.addi(lo, row), dd});
+          },
+          out, bb);
+    });
+    return {out};
+  }
+  Value mask = a.getMask(), lengths = a.getLengths();
+  Value b = e.dim(shape, 0), n = e.dim(shape, 1), d = e.dim(shape, 2);
+  Value out = allocResult(e, op.getType(), {b, d});
+  e.parallelFor(b, [&](Value bb) {
+    Value len;
+    if (lengths) {
+      len = e.toIndex(e.load(lengths, {bb}));
+      Value bad = e.ori(e.cmpi(IP::slt, len, e.c(0)), e.cmpi(IP::sgt, len, n));
+      emitRuntimeCheck(e, op, bad, "lengths[{1}] = {0} out of range [0, N]",
+                       len, bb);
+    }
+    auto valid = [&](Value row) -> Value {
+      if (mask)
+        return e.nonzero(e.load(mask, {bb, row}));
+      if (lengths)
+        return e.cmpi(IP::slt, row, len);
+      return e.ci1(true);
+    };
+    emitSetReduceInto(
+        e, pa, d, n, valid,
+        [&](Value row, Value dd) { return value.at(e, {bb, row, dd}); }, out,
+        bb);
+  });
+  return {out};
+}
+
 /// H, W >= 1: checked at run time where dynamic (an empty bin would make
 /// avg 0/0 and max -inf).
 void emitCheckSpatial(Emit &e, Operation *op, Value x) {
@@ -418,6 +502,8 @@ codegen::lowerPooling(Emit &e, Operation *op, ArrayRef<Value> operands) {
     return lowerPool(e, o, PoolOp::Adaptor(ops, o));
   if (auto o = dyn_cast<SegmentPoolOp>(op))
     return lowerSegmentPool(e, o, SegmentPoolOp::Adaptor(ops, o));
+  if (auto o = dyn_cast<PoolMapOp>(op))
+    return lowerPoolMap(e, o, PoolMapOp::Adaptor(ops, o));
   if (auto o = dyn_cast<AdaptivePoolOp>(op))
     return lowerAdaptivePool(e, o, AdaptivePoolOp::Adaptor(ops, o));
   if (auto o = dyn_cast<SpatialPyramidPoolOp>(op))

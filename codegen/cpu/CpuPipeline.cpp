@@ -76,6 +76,7 @@ StringRef sluice::cpuLoweringPipelineText() {
   return "sluice-cleanup-pipeline, sluice-decompose-moe, "
          "sluice-fuse-moe-experts, sluice-fuse-router-topk, "
          "sluice-fuse-lora, sluice-cpu-matmul-to-gemm, "
+         "sluice-fuse-pool-producers, "
          "sluice-cleanup-pipeline, sluice-cpu-abi, "
          "sluice-cpu-matmul-loop-order, sluice-cpu-decompose-aggregates, "
          "one-shot-bufferize{bufferize-function-boundaries "
@@ -99,6 +100,8 @@ LogicalResult sluice::buildCpuPipeline(OpPassManager &pm) {
   // LoRA / low-rank ops and dense f32 matmuls as sluice_uk_gemm calls.
   pm.addPass(createSluiceFuseLora());
   pm.addPass(createSluiceCpuMatmulToGemm());
+  // Elementwise producers of pooled tensors inside the pooling loop.
+  pm.addPass(createSluiceFusePoolProducers());
   buildSluiceCleanupPipeline(pm);
   pm.addPass(std::make_unique<SluiceCpuAbiPass>());
   pm.addPass(createCpuMatmulLoopOrderPass());

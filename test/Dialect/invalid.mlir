@@ -1897,3 +1897,50 @@ func.func @sparsify_no_mode(%x: tensor<?x64xf32>) {
   %y = sluice.sparsify %x {k = 4 : i64} : (tensor<?x64xf32>) -> tensor<?x64xf32>
   return
 }
+
+// -----
+
+// sluice.pool_map (sluice-fuse-pool-producers): an input must have the
+// identity map, which gives the pooled sizes.
+func.func @pool_map_no_identity(%b: tensor<8xf32>) -> tensor<2x8xf32> {
+  // expected-error @+1 {{expects an input with the identity indexing map}}
+  %p = sluice.pool_map %b {indexing_maps = [affine_map<(b, n, d) -> (d)>], kind = #sluice.pool<sum>} : (tensor<8xf32>) -> tensor<2x8xf32> {
+  ^bb0(%a: f32):
+    sluice.yield %a : f32
+  }
+  return %p : tensor<2x8xf32>
+}
+
+// -----
+
+func.func @pool_map_not_permutation(%x: tensor<2x3x8xf32>, %w: tensor<3x8xf32>) -> tensor<2x8xf32> {
+  // expected-error @+1 {{expects indexing map 1 to be a projected permutation of 3 dims onto the input's rank 2}}
+  %p = sluice.pool_map %x, %w {indexing_maps = [affine_map<(b, n, d) -> (b, n, d)>, affine_map<(b, n, d) -> (n + d, d)>], kind = #sluice.pool<sum>} : (tensor<2x3x8xf32>, tensor<3x8xf32>) -> tensor<2x8xf32> {
+  ^bb0(%a: f32, %c: f32):
+    sluice.yield %a : f32
+  }
+  return %p : tensor<2x8xf32>
+}
+
+// -----
+
+func.func @pool_map_arg_type(%x: tensor<2x3x8xf32>) -> tensor<2x8xf32> {
+  // expected-error @+1 {{expects region argument 0 of type 'f32', got 'i32'}}
+  %p = sluice.pool_map %x {indexing_maps = [affine_map<(b, n, d) -> (b, n, d)>], kind = #sluice.pool<sum>} : (tensor<2x3x8xf32>) -> tensor<2x8xf32> {
+  ^bb0(%a: i32):
+    %f = arith.sitofp %a : i32 to f32
+    sluice.yield %f : f32
+  }
+  return %p : tensor<2x8xf32>
+}
+
+// -----
+
+func.func @pool_map_offsets_and_mask(%x: tensor<6x8xf32>, %o: tensor<3xi32>, %m: tensor<6x8xi1>) -> tensor<2x8xf32> {
+  // expected-error @+1 {{expects no mask or lengths with offsets}}
+  %p = sluice.pool_map %x mask(%m) offsets(%o) {indexing_maps = [affine_map<(r, d) -> (r, d)>], kind = #sluice.pool<sum>} : (tensor<6x8xf32>, tensor<6x8xi1>, tensor<3xi32>) -> tensor<2x8xf32> {
+  ^bb0(%a: f32):
+    sluice.yield %a : f32
+  }
+  return %p : tensor<2x8xf32>
+}
