@@ -32,7 +32,7 @@ void codegen::registerBufferizationModels(DialectRegistry &registry) {
   registry.addExtension(+[](MLIRContext *ctx, SluiceDialect *) {
     attach<TopkGateOp, ExpertChoiceGateOp, GluOp, SigmoidGateOp, RouteOp,
            DispatchOp, GroupedMatmulOp, CombineOp, MoeOp, LoadBalanceLossOp,
-           RouterZLossOp, PoolOp, SegmentPoolOp, AdaptivePoolOp,
+           RouterZLossOp, PoolOp, SegmentPoolOp, PoolMapOp, AdaptivePoolOp,
            SpatialPyramidPoolOp, AttentionPoolOp, LoraMatmulOp,
            MultiLoraMatmulOp, LowrankMatmulOp, SparsifyOp, SparseMatmulOp,
            TopkOp>(ctx);
