@@ -403,8 +403,14 @@ static SmallVector<DimGroup> equalDims(Operation *op) {
 /// static member, else the first member) is replaced by a zero-filled
 /// buffer of the reference sizes; when the dims agree that buffer is empty
 /// and the operand is used as it is.
-static SmallVector<Value> guardEqualDims(Emit &e, Operation *op,
-                                         ArrayRef<Value> operands) {
+namespace mlir::sluice::codegen {
+// Declared in codegen/cuda/BlockProgram.h (the CUDA schedules share it).
+SmallVector<Value> guardEqualDims(Emit &e, Operation *op,
+                                  ArrayRef<Value> operands);
+} // namespace mlir::sluice::codegen
+
+SmallVector<Value> codegen::guardEqualDims(Emit &e, Operation *op,
+                                          ArrayRef<Value> operands) {
   SmallVector<Value> out(operands);
   auto typeOf = [&](int n) { return cast<MemRefType>(operands[n].getType()); };
   // Per operand: the expected size of each checked dim, and whether one

@@ -35,6 +35,15 @@
 #define GET_OP_CLASSES
 #include "codegen/cuda/SluiceGpuOps.h.inc"
 
+namespace mlir::sluice::codegen {
+/// (codegen/common/LowerCommon.cpp) The CPU lowering's run-time checks of
+/// the dims of `op`'s operands that must agree; an operand that disagrees is
+/// replaced by a zero buffer of the expected sizes. Returns the operands to
+/// use.
+SmallVector<Value> guardEqualDims(Emit &e, Operation *op,
+                                  ArrayRef<Value> operands);
+} // namespace mlir::sluice::codegen
+
 namespace mlir::sluice::cuda {
 
 constexpr int64_t kWarpSize = 32;
@@ -108,6 +117,31 @@ buildSigmoidGateKernel(codegen::Emit &e, Operation *op,
 FailureOr<SmallVector<Value>> buildDispatchKernel(codegen::Emit &e,
                                                   Operation *op,
                                                   ArrayRef<Value> operands);
+
+// KernelsLinalg.cpp: the generic mapping of linalg ops on tensors.
+/// Why the generic mapping does not apply to `op`, or nothing.
+std::optional<std::string> unsupportedLinalg(Operation *op);
+FailureOr<SmallVector<Value>> buildLinalgKernel(codegen::Emit &e,
+                                                Operation *op,
+                                                ArrayRef<Value> operands);
+
+// KernelsRouting.cpp
+FailureOr<SmallVector<Value>> buildRouteKernel(codegen::Emit &e, Operation *op,
+                                               ArrayRef<Value> operands);
+FailureOr<SmallVector<Value>> buildCombineKernel(codegen::Emit &e,
+                                                 Operation *op,
+                                                 ArrayRef<Value> operands);
+FailureOr<SmallVector<Value>>
+buildLoadBalanceLossKernel(codegen::Emit &e, Operation *op,
+                           ArrayRef<Value> operands);
+FailureOr<SmallVector<Value>>
+buildRouterZLossKernel(codegen::Emit &e, Operation *op,
+                       ArrayRef<Value> operands);
+FailureOr<SmallVector<Value>>
+buildExpertChoiceGateKernel(codegen::Emit &e, Operation *op,
+                            ArrayRef<Value> operands);
+FailureOr<SmallVector<Value>> buildTopkKernel(codegen::Emit &e, Operation *op,
+                                              ArrayRef<Value> operands);
 
 } // namespace mlir::sluice::cuda
 

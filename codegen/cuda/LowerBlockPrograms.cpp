@@ -39,8 +39,12 @@ static constexpr StringLiteral kKernelAttr = "sluice.kernel";
 
 ArrayRef<StringRef> cuda::cudaLoweredOps() {
   static const StringRef names[] = {
-      "sluice.dispatch",   "sluice.glu",  "sluice.grouped_matmul",
-      "sluice.lora_matmul", "sluice.pool", "sluice.sigmoid_gate",
+      "sluice.combine",           "sluice.dispatch",
+      "sluice.expert_choice_gate", "sluice.glu",
+      "sluice.grouped_matmul",    "sluice.load_balance_loss",
+      "sluice.lora_matmul",       "sluice.pool",
+      "sluice.route",             "sluice.router_z_loss",
+      "sluice.sigmoid_gate",      "sluice.topk",
       "sluice.topk_gate"};
   return names;
 }
@@ -52,6 +56,8 @@ ArrayRef<StringRef> cuda::cudaLoweredOps() {
 /// Why the CUDA schedule of `op` does not apply (dynamic weight shapes, a
 /// rank too large for shared memory), or nothing.
 static std::optional<std::string> unsupportedShapes(Operation *op) {
+  if (isa<linalg::LinalgOp>(op))
+    return unsupportedLinalg(op);
   auto isStatic = [](Value v) {
     return !v || cast<ShapedType>(v.getType()).hasStaticShape();
   };
@@ -61,6 +67,9 @@ static std::optional<std::string> unsupportedShapes(Operation *op) {
     if (!isStatic(o.getBias()))
       return std::string("a dynamic bias shape");
   }
+  if (auto o = dyn_cast<ExpertChoiceGateOp>(op))
+    if (cast<ShapedType>(o.getLogits().getType()).isDynamicDim(1))
+      return std::string("a dynamic expert count");
   if (auto o = dyn_cast<GluOp>(op))
     if (cast<ShapedType>(o.getType()).getRank() > 3)
       return std::string("rank above 3 (grid of 3 dims)");
@@ -110,9 +119,29 @@ struct LowerToBlockProgramsPass
   DenseMap<Operation *, unsigned> kernelCount;
 
   void runOnOperation() override {
+    // Aggregates (linalg.softmax) -> linalg.generic / fill first.
+    SmallVector<linalg::AggregatedOpInterface> aggregates;
+    getOperation()->walk([&](linalg::AggregatedOpInterface op) {
+      if (isa<linalg::SoftmaxOp>(op))
+        aggregates.push_back(op);
+    });
+    for (auto op : aggregates) {
+      IRRewriter rw(op->getContext());
+      rw.setInsertionPoint(op);
+      FailureOr<SmallVector<Value>> parts = op.decomposeOperation(rw);
+      if (failed(parts)) {
+        op->emitOpError("cannot be decomposed for the CUDA mapping");
+        return signalPassFailure();
+      }
+      rw.replaceOp(op, *parts);
+    }
     SmallVector<Operation *> todo;
     bool ok = true;
     getOperation()->walk([&](Operation *op) {
+      if (isa<linalg::LinalgOp>(op) && !unsupportedLinalg(op)) {
+        todo.push_back(op);
+        return;
+      }
       if (op->getDialect() &&
           op->getDialect()->getNamespace() == SluiceDialect::getDialectNamespace()) {
         if (llvm::is_contained(cudaLoweredOps(),
@@ -128,7 +157,9 @@ struct LowerToBlockProgramsPass
           isa<linalg::LinalgOp>(op) || isa<linalg::SoftmaxOp>(op);
       if (strict && compute) {
         op->emitOpError("has no CUDA schedule yet (scheduled: ")
-            << llvm::join(cudaLoweredOps(), ", ") << ")";
+            << llvm::join(cudaLoweredOps(), ", ")
+            << ", and linalg ops on tensors with projected-permutation "
+               "outputs)";
         ok = false;
       }
     });
@@ -173,7 +204,25 @@ struct LowerToBlockProgramsPass
               .Case([&](DispatchOp) {
                 return buildDispatchKernel(e, op, buffers);
               })
-              .Default([](Operation *) { return failure(); });
+              .Case([&](RouteOp) { return buildRouteKernel(e, op, buffers); })
+              .Case([&](CombineOp) {
+                return buildCombineKernel(e, op, buffers);
+              })
+              .Case([&](LoadBalanceLossOp) {
+                return buildLoadBalanceLossKernel(e, op, buffers);
+              })
+              .Case([&](RouterZLossOp) {
+                return buildRouterZLossKernel(e, op, buffers);
+              })
+              .Case([&](ExpertChoiceGateOp) {
+                return buildExpertChoiceGateKernel(e, op, buffers);
+              })
+              .Case([&](TopkOp) { return buildTopkKernel(e, op, buffers); })
+              .Default([&](Operation *) -> FailureOr<SmallVector<Value>> {
+                if (isa<linalg::LinalgOp>(op))
+                  return buildLinalgKernel(e, op, buffers);
+                return failure();
+              });
       if (failed(results))
         return signalPassFailure();
       // Kernel names: <function>_<op>_<n> (gpu.launch function attribute).
