@@ -120,3 +120,77 @@ func.func @moe_dispatch(%x: tensor<?x200xf32> {sluice.name = "x", sluice.dims = 
   %xs = sluice.dispatch %x, %s {k = 2 : i64} : (tensor<?x200xf32>, tensor<?xi32>) -> tensor<?x200xf32>
   return %xs : tensor<?x200xf32>
 }
+
+// Route plan for 64 experts, k = 2, segments padded to 8, by_weight drops at
+// capacity 5 (the rank kernel), then the token-choice combine over d = 200.
+func.func @moe_route(%i: tensor<?x2xi32> {sluice.name = "indices", sluice.dims = ["T", ""], sluice.range = array<i64: 0, 64>},
+    %w: tensor<?x2xf32> {sluice.name = "weights", sluice.dims = ["T", ""]})
+    -> (tensor<64xi32> {sluice.name = "counts"}, tensor<65xi32> {sluice.name = "offsets"},
+        tensor<?xi32> {sluice.name = "slots"}, tensor<?x2xi32> {sluice.name = "keep"}) {
+  %c, %o, %s, %keep = sluice.route %i, %w {num_experts = 64 : i64, block = 8 : i64, capacity = 5 : i64, drop = #sluice.drop<by_weight>}
+      : (tensor<?x2xi32>, tensor<?x2xf32>) -> (tensor<64xi32>, tensor<65xi32>, tensor<?xi32>, tensor<?x2xi32>)
+  return %c, %o, %s, %keep : tensor<64xi32>, tensor<65xi32>, tensor<?xi32>, tensor<?x2xi32>
+}
+
+func.func @moe_combine(%ys: tensor<?x200xf32> {sluice.name = "ys", sluice.dims = ["P", ""]},
+    %s: tensor<?xi32> {sluice.name = "slots", sluice.dims = ["P"], sluice.range = array<i64: -1, 0>},
+    %w: tensor<?x2xf32> {sluice.name = "weights", sluice.dims = ["T", ""]},
+    %keep: tensor<?x2xi32> {sluice.name = "keep", sluice.dims = ["T", ""], sluice.range = array<i64: 0, 1>})
+    -> (tensor<?x200xf32> {sluice.name = "y"}) {
+  %y = sluice.combine %ys, %s, %w keep(%keep)
+      : (tensor<?x200xf32>, tensor<?xi32>, tensor<?x2xf32>, tensor<?x2xi32>) -> tensor<?x200xf32>
+  return %y : tensor<?x200xf32>
+}
+
+// Expert-choice routing over 40 experts (capacity factor 2), its per-slot
+// combine (k = 1) over d = 200.
+func.func @ec_gate(%l: tensor<?x40xf32> {sluice.name = "logits", sluice.dims = ["T", ""]})
+    -> (tensor<40x?xf32> {sluice.name = "weights"}, tensor<40x?xi32> {sluice.name = "tokens"}) {
+  %w, %t = sluice.expert_choice_gate %l {capacity_factor = 2.0 : f32}
+      : (tensor<?x40xf32>) -> (tensor<40x?xf32>, tensor<40x?xi32>)
+  return %w, %t : tensor<40x?xf32>, tensor<40x?xi32>
+}
+
+func.func @ec_combine(%ys: tensor<?x200xf32> {sluice.name = "ys", sluice.dims = ["P", ""]},
+    %s: tensor<?xi32> {sluice.name = "slots", sluice.dims = ["P"], sluice.range = array<i64: 0, 3>},
+    %sw: tensor<?xf32> {sluice.name = "slot_weights", sluice.dims = ["P"]})
+    -> (tensor<?x200xf32> {sluice.name = "y"}) {
+  %n = arith.constant 3 : index
+  %y = sluice.combine %ys, %s, %sw tokens(%n) {k = 1 : i64}
+      : (tensor<?x200xf32>, tensor<?xi32>, tensor<?xf32>, index) -> tensor<?x200xf32>
+  return %y : tensor<?x200xf32>
+}
+
+// Top-8 of 300 along the last dim, rank 3.
+func.func @topk8(%x: tensor<?x3x300xf32> {sluice.name = "x", sluice.dims = ["T", "", ""]})
+    -> (tensor<?x3x8xf32> {sluice.name = "values"}, tensor<?x3x8xi32> {sluice.name = "indices"}) {
+  %v, %i = sluice.topk %x {k = 8 : i64} : (tensor<?x3x300xf32>) -> (tensor<?x3x8xf32>, tensor<?x3x8xi32>)
+  return %v, %i : tensor<?x3x8xf32>, tensor<?x3x8xi32>
+}
+
+// The router losses over 40 experts, k = 6, masked.
+func.func @losses(%l: tensor<?x40xf32> {sluice.name = "logits", sluice.dims = ["T", ""]},
+    %p: tensor<?x40xf32> {sluice.name = "probs", sluice.dims = ["T", ""]},
+    %i: tensor<?x6xi32> {sluice.name = "indices", sluice.dims = ["T", ""], sluice.range = array<i64: 0, 40>},
+    %m: tensor<?xi1> {sluice.name = "mask", sluice.dims = ["T"]})
+    -> (tensor<f32> {sluice.name = "lb"}, tensor<f32> {sluice.name = "z"}) {
+  %lb = sluice.load_balance_loss %p, %i mask(%m) : (tensor<?x40xf32>, tensor<?x6xi32>, tensor<?xi1>) -> tensor<f32>
+  %z = sluice.router_z_loss %l mask(%m) : (tensor<?x40xf32>, tensor<?xi1>) -> tensor<f32>
+  return %lb, %z : tensor<f32>, tensor<f32>
+}
+
+// The generic linalg mapping: the router matmul (K = 200, N = 40) and a
+// row softmax (decomposed into reductions and elementwise generics).
+func.func @router(%x: tensor<?x200xf32> {sluice.name = "x", sluice.dims = ["T", ""]},
+    %w: tensor<200x40xf32> {sluice.name = "router", sluice.role = "weight"})
+    -> (tensor<?x40xf32> {sluice.name = "probs"}) {
+  %c0 = arith.constant 0 : index
+  %t = tensor.dim %x, %c0 : tensor<?x200xf32>
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty(%t) : tensor<?x40xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<?x40xf32>) -> tensor<?x40xf32>
+  %l = linalg.matmul ins(%x, %w : tensor<?x200xf32>, tensor<200x40xf32>) outs(%f : tensor<?x40xf32>) -> tensor<?x40xf32>
+  %e2 = tensor.empty(%t) : tensor<?x40xf32>
+  %p = linalg.softmax dimension(1) ins(%l : tensor<?x40xf32>) outs(%e2 : tensor<?x40xf32>) -> tensor<?x40xf32>
+  return %p : tensor<?x40xf32>
+}
