@@ -24,6 +24,7 @@ def convert(cmd, mode):
         return None
     cmd = cmd.replace("sluicec run %s", f"sluicec run {rel} {mode}")
     cmd = cmd.replace("FileCheck %s", f"FileCheck {rel}")
+    cmd = cmd.replace("%S/Inputs/", "%S/../Integration/CPU/Inputs/")
     return cmd
 
 out = [f"// sluice.{stem}'s CUDA block programs (device logic) executed on the CPU and",
