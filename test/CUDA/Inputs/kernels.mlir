@@ -122,7 +122,8 @@ func.func @moe_dispatch(%x: tensor<?x200xf32> {sluice.name = "x", sluice.dims = 
 }
 
 // Route plan for 64 experts, k = 2, segments padded to 8, by_weight drops at
-// capacity 5 (the rank kernel), then the token-choice combine over d = 200.
+// capacity 5 (the rank kernel); route (by_choice, capacity 1) + dispatch +
+// the token-choice combine over d = 200 (y = the kept weights times x).
 func.func @moe_route(%i: tensor<?x2xi32> {sluice.name = "indices", sluice.dims = ["T", ""], sluice.range = array<i64: 0, 64>},
     %w: tensor<?x2xf32> {sluice.name = "weights", sluice.dims = ["T", ""]})
     -> (tensor<64xi32> {sluice.name = "counts"}, tensor<65xi32> {sluice.name = "offsets"},
@@ -132,12 +133,14 @@ func.func @moe_route(%i: tensor<?x2xi32> {sluice.name = "indices", sluice.dims =
   return %c, %o, %s, %keep : tensor<64xi32>, tensor<65xi32>, tensor<?xi32>, tensor<?x2xi32>
 }
 
-func.func @moe_combine(%ys: tensor<?x200xf32> {sluice.name = "ys", sluice.dims = ["P", ""]},
-    %s: tensor<?xi32> {sluice.name = "slots", sluice.dims = ["P"], sluice.range = array<i64: -1, 0>},
-    %w: tensor<?x2xf32> {sluice.name = "weights", sluice.dims = ["T", ""]},
-    %keep: tensor<?x2xi32> {sluice.name = "keep", sluice.dims = ["T", ""], sluice.range = array<i64: 0, 1>})
+func.func @moe_combine(%x: tensor<?x200xf32> {sluice.name = "x", sluice.dims = ["T", ""]},
+    %i: tensor<?x2xi32> {sluice.name = "indices", sluice.dims = ["T", ""], sluice.range = array<i64: 0, 64>},
+    %w: tensor<?x2xf32> {sluice.name = "weights", sluice.dims = ["T", ""]})
     -> (tensor<?x200xf32> {sluice.name = "y"}) {
-  %y = sluice.combine %ys, %s, %w keep(%keep)
+  %c, %o, %s, %keep = sluice.route %i, %w {num_experts = 64 : i64, block = 8 : i64, capacity = 1 : i64, drop = #sluice.drop<by_choice>}
+      : (tensor<?x2xi32>, tensor<?x2xf32>) -> (tensor<64xi32>, tensor<65xi32>, tensor<?xi32>, tensor<?x2xi32>)
+  %xs = sluice.dispatch %x, %s {k = 2 : i64} : (tensor<?x200xf32>, tensor<?xi32>) -> tensor<?x200xf32>
+  %y = sluice.combine %xs, %s, %w keep(%keep)
       : (tensor<?x200xf32>, tensor<?xi32>, tensor<?x2xf32>, tensor<?x2xi32>) -> tensor<?x200xf32>
   return %y : tensor<?x200xf32>
 }
