@@ -6,6 +6,11 @@
 // once (reported separately: first call), warms up, then times `iters` calls
 // and prints one JSON object with the first, median and best times in ms.
 //
+// Profiling (bench/run.py --profile): when SLUICE_BENCH_PERF_CTL and
+// SLUICE_BENCH_PERF_ACK name perf's control / ack FIFOs (`perf record -D -1
+// --control fifo:CTL,ACK`), sampling is enabled for the timed calls only, so
+// the profile leaves out input generation and the first call.
+//
 //===----------------------------------------------------------------------===//
 
 #include "sluice/runtime.h"
@@ -20,6 +25,24 @@
 #include <random>
 #include <string>
 #include <vector>
+
+/// Sends `cmd` ("enable" / "disable") to perf's control FIFO and waits for
+/// its ack; does nothing unless both FIFOs are named.
+static void perfControl(const char *cmd) {
+  const char *ctl = std::getenv("SLUICE_BENCH_PERF_CTL");
+  const char *ack = std::getenv("SLUICE_BENCH_PERF_ACK");
+  if (!ctl || !ack)
+    return;
+  if (FILE *f = std::fopen(ctl, "w")) {
+    std::fprintf(f, "%s\n", cmd);
+    std::fclose(f);
+  }
+  if (FILE *f = std::fopen(ack, "r")) {
+    char buf[16];
+    (void)std::fgets(buf, sizeof(buf), f);
+    std::fclose(f);
+  }
+}
 
 static int die(const char *what) {
   std::fprintf(stderr, "sluice_bench: %s: %s\n", what, sluice_last_error());
@@ -106,10 +129,12 @@ int main(int argc, char **argv) {
     time();
   std::vector<double> ts;
   double budget = 0;
+  perfControl("enable");
   for (int i = 0; i < iters && (i < 3 || budget < 10000); ++i) {
     ts.push_back(time());
     budget += ts.back();
   }
+  perfControl("disable");
   std::sort(ts.begin(), ts.end());
   std::printf("{\"first_ms\": %.4f, \"median_ms\": %.4f, \"best_ms\": %.4f, "
               "\"iters\": %zu, \"threads\": %d}\n",
