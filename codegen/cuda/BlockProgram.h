@@ -102,6 +102,33 @@ FailureOr<SmallVector<Value>> buildDispatchKernel(codegen::Emit &e,
                                                   Operation *op,
                                                   ArrayRef<Value> operands);
 
+FailureOr<SmallVector<Value>>
+buildMultiLoraMatmulKernel(codegen::Emit &e, Operation *op,
+                           ArrayRef<Value> operands);
+FailureOr<SmallVector<Value>>
+buildLowrankMatmulKernel(codegen::Emit &e, Operation *op,
+                         ArrayRef<Value> operands);
+
+FailureOr<SmallVector<Value>> buildSparsifyKernel(codegen::Emit &e,
+                                                  Operation *op,
+                                                  ArrayRef<Value> operands);
+FailureOr<SmallVector<Value>>
+buildSparseMatmulKernel(codegen::Emit &e, Operation *op,
+                        ArrayRef<Value> operands);
+
+FailureOr<SmallVector<Value>>
+buildSegmentPoolKernel(codegen::Emit &e, Operation *op,
+                       ArrayRef<Value> operands);
+FailureOr<SmallVector<Value>>
+buildAdaptivePoolKernel(codegen::Emit &e, Operation *op,
+                        ArrayRef<Value> operands);
+FailureOr<SmallVector<Value>>
+buildSpatialPyramidPoolKernel(codegen::Emit &e, Operation *op,
+                              ArrayRef<Value> operands);
+FailureOr<SmallVector<Value>>
+buildAttentionPoolKernel(codegen::Emit &e, Operation *op,
+                         ArrayRef<Value> operands);
+
 } // namespace mlir::sluice::cuda
 
 #endif // SLUICE_CODEGEN_CUDA_BLOCKPROGRAM_H

@@ -39,8 +39,10 @@ static constexpr StringLiteral kKernelAttr = "sluice.kernel";
 
 ArrayRef<StringRef> cuda::cudaLoweredOps() {
   static const StringRef names[] = {
-      "sluice.dispatch",   "sluice.glu",  "sluice.grouped_matmul",
-      "sluice.lora_matmul", "sluice.pool", "sluice.sigmoid_gate",
+      "sluice.dispatch",          "sluice.glu",
+      "sluice.grouped_matmul",    "sluice.lora_matmul",
+      "sluice.lowrank_matmul",    "sluice.multi_lora_matmul",
+      "sluice.pool",              "sluice.sigmoid_gate",
       "sluice.topk_gate"};
   return names;
 }
@@ -76,6 +78,26 @@ static std::optional<std::string> unsupportedShapes(Operation *op) {
     if (rank > 128)
       return "rank " + std::to_string(rank) +
              " (at most 128: x a of a row block stays in shared memory)";
+  }
+  if (auto o = dyn_cast<MultiLoraMatmulOp>(op)) {
+    if (!isStatic(o.getW()) || !isStatic(o.getA()) || !isStatic(o.getB()))
+      return std::string("dynamic w, a or b shapes");
+    if (cast<ShapedType>(o.getIds().getType()).isDynamicDim(1))
+      return std::string("a dynamic slot count");
+    int64_t rank = cast<ShapedType>(o.getA().getType()).getDimSize(2);
+    int64_t slots = cast<ShapedType>(o.getIds().getType()).getDimSize(1);
+    if (rank > 128 || slots > 32)
+      return "rank " + std::to_string(rank) + ", " + std::to_string(slots) +
+             " slots (at most 128 and 32: x a and the ids of a row block "
+             "stay in shared memory)";
+  }
+  if (auto o = dyn_cast<LowrankMatmulOp>(op)) {
+    if (!isStatic(o.getU()) || !isStatic(o.getV()))
+      return std::string("dynamic u or v shapes");
+    int64_t rank = cast<ShapedType>(o.getU().getType()).getDimSize(1);
+    if (rank > 128)
+      return "rank " + std::to_string(rank) +
+             " (at most 128: x u of a row block stays in shared memory)";
   }
   return std::nullopt;
 }
@@ -165,6 +187,12 @@ struct LowerToBlockProgramsPass
               })
               .Case([&](LoraMatmulOp) {
                 return buildLoraMatmulKernel(e, op, buffers);
+              })
+              .Case([&](MultiLoraMatmulOp) {
+                return buildMultiLoraMatmulKernel(e, op, buffers);
+              })
+              .Case([&](LowrankMatmulOp) {
+                return buildLowrankMatmulKernel(e, op, buffers);
               })
               .Case([&](GluOp) { return buildGluKernel(e, op, buffers); })
               .Case([&](SigmoidGateOp) {
