@@ -39,10 +39,13 @@ static constexpr StringLiteral kKernelAttr = "sluice.kernel";
 
 ArrayRef<StringRef> cuda::cudaLoweredOps() {
   static const StringRef names[] = {
+      "sluice.adaptive_pool",     "sluice.attention_pool",
       "sluice.dispatch",          "sluice.glu",
       "sluice.grouped_matmul",    "sluice.lora_matmul",
       "sluice.lowrank_matmul",    "sluice.multi_lora_matmul",
-      "sluice.pool",              "sluice.sigmoid_gate",
+      "sluice.pool",              "sluice.segment_pool",
+      "sluice.sigmoid_gate",      "sluice.sparse_matmul",
+      "sluice.sparsify",          "sluice.spatial_pyramid_pool",
       "sluice.topk_gate"};
   return names;
 }
@@ -193,6 +196,24 @@ struct LowerToBlockProgramsPass
               })
               .Case([&](LowrankMatmulOp) {
                 return buildLowrankMatmulKernel(e, op, buffers);
+              })
+              .Case([&](SparsifyOp) {
+                return buildSparsifyKernel(e, op, buffers);
+              })
+              .Case([&](SparseMatmulOp) {
+                return buildSparseMatmulKernel(e, op, buffers);
+              })
+              .Case([&](SegmentPoolOp) {
+                return buildSegmentPoolKernel(e, op, buffers);
+              })
+              .Case([&](AdaptivePoolOp) {
+                return buildAdaptivePoolKernel(e, op, buffers);
+              })
+              .Case([&](SpatialPyramidPoolOp) {
+                return buildSpatialPyramidPoolKernel(e, op, buffers);
+              })
+              .Case([&](AttentionPoolOp) {
+                return buildAttentionPoolKernel(e, op, buffers);
               })
               .Case([&](GluOp) { return buildGluKernel(e, op, buffers); })
               .Case([&](SigmoidGateOp) {
