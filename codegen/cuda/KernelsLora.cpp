@@ -4,7 +4,8 @@
 // grid (ceil(T / 32), ceil(N / 32)).
 //
 // multi_lora_matmul (SGMV-style): the block's ids (32 rows x m slots) go to
-// shared memory once (ids outside [0, L) become -1); the accumulators start
+// shared memory once (ids outside [0, L) become -1, those other than -1
+// reported with the CPU lowering's message); the accumulators start
 // at the bias, x w is the tiled product; then a block-uniform loop visits the
 // distinct adapters of the block in ascending id order (each found by a scan
 // of the shared ids for the smallest id above the previous one), so all
@@ -82,21 +83,8 @@ cuda::buildMultiLoraMatmulKernel(Emit &e, Operation *o,
            << kMaxRank << " and up to " << kMaxSlots << " slots";
   Value t = e.dim(x, 0), kDim = e.c(wType.getDimSize(0)),
         n = e.c(wType.getDimSize(1));
-  // Host-side shape checks.
-  emitRuntimeCheck(e, op, e.cmpi(IP::ne, e.dim(x, 1), kDim),
-                   "expects x dim 1 ({0}) to equal w dim 0 ({1})", e.dim(x, 1),
-                   kDim);
-  emitRuntimeCheck(e, op, e.cmpi(IP::ne, e.dim(ids, 0), t),
-                   "expects ids dim 0 ({0}) to equal x dim 0 ({1})",
-                   e.dim(ids, 0), t);
-  if (gates) {
-    emitRuntimeCheck(e, op, e.cmpi(IP::ne, e.dim(gates, 0), t),
-                     "expects gates dim 0 ({0}) to equal x dim 0 ({1})",
-                     e.dim(gates, 0), t);
-    emitRuntimeCheck(e, op, e.cmpi(IP::ne, e.dim(gates, 1), e.c(slots)),
-                     "expects gates dim 1 ({0}) to equal ids dim 1 ({1})",
-                     e.dim(gates, 1), e.c(slots));
-  }
+  // Dims that must agree (x / ids / gates rows, x / w / a features, ...)
+  // are checked on the host by guardEqualDims (LowerBlockPrograms.cpp).
   Value out = allocResult(e, op.getType(), {t, n});
   double attrScale = op.getScaleAttr()
                          ? op.getScaleAttr().getValue().convertToDouble()
@@ -124,8 +112,9 @@ cuda::buildMultiLoraMatmulKernel(Emit &e, Operation *o,
       });
       if (!adapters)
         return;
-      // ids of the block's rows; rows past T and ids outside [0, L) are -1
-      // (an out-of-range id is not reported on the device yet: skipped).
+      // ids of the block's rows; rows past T and ids outside [0, L) are -1.
+      // An id other than -1 outside [0, L) is reported (first error wins)
+      // and skipped.
       for (int64_t q = 0; q * kThreads < entries; ++q) {
         Value idx = e.addi(tid, e.c(q * kThreads));
         e.ifThen(e.cmpi(IP::slt, idx, e.c(entries)), [&] {
@@ -137,6 +126,10 @@ cuda::buildMultiLoraMatmulKernel(Emit &e, Operation *o,
               [&] { return e.ci32(-1); });
           Value ok = e.andi(e.cmpi(IP::sge, id, e.ci32(0)),
                             e.cmpi(IP::slt, id, e.ci32(numAdapters)));
+          Value bad = e.andi(e.noti(ok), e.cmpi(IP::ne, id, e.ci32(-1)));
+          reportError(e, op, bad,
+                      "adapter id {0} out of range [-1, L) at token {1}", id,
+                      row);
           e.store(e.select(ok, id, e.ci32(-1)), idS, {idx});
         });
       }
@@ -257,9 +250,6 @@ cuda::buildLowrankMatmulKernel(Emit &e, Operation *o,
            << kMaxRank << ", got " << rank;
   Value t = e.dim(x, 0), kDim = e.c(uType.getDimSize(0)),
         n = e.c(vType.getDimSize(1));
-  emitRuntimeCheck(e, op, e.cmpi(IP::ne, e.dim(x, 1), kDim),
-                   "expects x dim 1 ({0}) to equal u dim 0 ({1})", e.dim(x, 1),
-                   kDim);
   Value out = allocResult(e, op.getType(), {t, n});
   buildBlockProgram(e.b, e.loc, {ceilDiv(e, t, kTile), ceilDiv(e, n, kTile)},
                     [&](ValueRange bids) {

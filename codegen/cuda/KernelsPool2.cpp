@@ -1,9 +1,12 @@
 //===- KernelsPool2.cpp - CUDA schedules of segment / adaptive / pyramid /
 //                        attention pooling ---------------------------------===//
 //
-// segment_pool: grid (B, ceil(D / 128)), 128 threads: thread = one feature
-//   of one segment, as sluice.pool (KernelsPool.cpp); offsets clamped like
-//   the CPU lowering (lo in [0, rows], hi in [lo, rows]).
+// segment_pool: grid (max(B, 1), ceil(D / 128)), 128 threads: thread = one
+//   feature of one segment, as sluice.pool (KernelsPool.cpp); offsets
+//   clamped like the CPU lowering (lo in [0, rows], hi in [lo, rows]) and
+//   checked at block level (start 0, nondecreasing, end = rows; reported
+//   with sluice_gpu.report_error, the CPU lowering's messages), group_p
+//   entries of 0 reported by the threads that read them.
 // adaptive_pool: grid (B, C, ceil(OH OW / 128)), thread = one output bin.
 // spatial_pyramid_pool: grid (B, C, ceil(bins / 128)), thread = one bin of
 //   any level (the level found by comparing with the static level offsets).
@@ -51,12 +54,42 @@ cuda::buildSegmentPoolKernel(Emit &e, Operation *o, ArrayRef<Value> operands) {
   Value groupWidth = e.divsi(d, e.c(op.getGroups()));
   PoolSpec spec{op.getKind(), op.getP().convertToDouble(),
                 op.getEps().convertToDouble(), op.getR().convertToDouble()};
-  buildBlockProgram(e.b, e.loc, {b, ceilDiv(e, d, kThreads)},
+  // At least one block (row 0 of the grid checks offsets[0] even when
+  // B = 0); blocks bb >= B only check.
+  Value gridRows = e.ifElse1(
+      e.cmpi(IP::eq, entries, e.c(0)), e.idx(), [&] { return e.c(0); },
+      [&] { return e.maxsi(b, e.c(1)); });
+  buildBlockProgram(e.b, e.loc, {gridRows, ceilDiv(e, d, kThreads)},
                     [&](ValueRange ids) {
     Value bb = ids[0];
+    // The values of offsets (the CPU lowering's emitCheckOffsets messages),
+    // at block level: entry 0 is 0, entry bb + 1 >= entry bb, the last is
+    // the row count. The first error wins; the reads below are clamped.
+    Value first = e.toIndex(e.load(offsets, {e.c(0)}));
+    reportError(e, op,
+                e.andi(e.cmpi(IP::eq, bb, e.c(0)),
+                       e.cmpi(IP::ne, first, e.c(0))),
+                "offsets must start at 0, got {0}", first);
+    e.ifThen(e.cmpi(IP::slt, bb, b), [&] {
+      Value prev = e.toIndex(e.load(offsets, {bb}));
+      Value cur = e.toIndex(e.load(offsets, {e.addi(bb, e.c(1))}));
+      reportError(e, op, e.cmpi(IP::slt, cur, prev),
+                  "offsets must be nondecreasing: entry {0} is {1}",
+                  e.addi(bb, e.c(1)), cur);
+    });
+    Value last = e.toIndex(e.load(offsets, {b}));
+    reportError(e, op,
+                e.andi(e.cmpi(IP::eq, bb, e.subi(gridRows, e.c(1))),
+                       e.cmpi(IP::ne, last, rows)),
+                "offsets must end at the row count {1}, got {0}", last, rows);
     buildThreadPhase(e.b, e.loc, kThreads, [&](Value t) {
       Value dd = e.addi(e.muli(ids[1], e.c(kThreads)), t);
-      e.ifThen(e.cmpi(IP::slt, dd, d), [&] {
+      e.ifThen(e.andi(e.cmpi(IP::slt, dd, d), e.cmpi(IP::slt, bb, b)), [&] {
+        if (groupP) {
+          Value g = e.divsi(dd, groupWidth);
+          reportError(e, op, e.arithEqZero(e.load(groupP, {g})),
+                      "group_p entry {0} is 0", g);
+        }
         Value lo = e.minsi(e.maxsi(e.toIndex(e.load(offsets, {bb})), e.c(0)),
                            rows);
         Value hi = e.minsi(
@@ -182,13 +215,7 @@ cuda::buildAttentionPoolKernel(Emit &e, Operation *o,
   AttentionPoolOp::Adaptor a(operands, op);
   Value x = a.getX(), q = a.getQuery(), mask = a.getMask();
   Value b = e.dim(x, 0), n = e.dim(x, 1), d = e.dim(x, 2);
-  if (mask)
-    for (unsigned i = 0; i < 2; ++i)
-      emitRuntimeCheck(e, op, e.cmpi(IP::ne, e.dim(mask, i), e.dim(x, i)),
-                       "expects mask dim " + std::to_string(i) +
-                           " ({0}) to equal x dim " + std::to_string(i) +
-                           " ({1})",
-                       e.dim(mask, i), e.dim(x, i));
+  // mask vs x and query vs x dims: guardEqualDims (LowerBlockPrograms.cpp).
   auto valid = [&](Value bb, Value row) -> Value {
     return mask ? e.nonzero(e.load(mask, {bb, row})) : e.ci1(true);
   };
@@ -235,9 +262,6 @@ cuda::buildAttentionPoolKernel(Emit &e, Operation *o,
   }
   int64_t heads = op.getHeadsAttr() ? op.getHeadsAttr().getInt() : 1;
   Value nq = e.dim(q, 0);
-  emitRuntimeCheck(e, op, e.cmpi(IP::ne, e.dim(q, 1), d),
-                   "expects query dim 1 ({0}) to equal x dim 2 ({1})",
-                   e.dim(q, 1), d);
   Value out = allocResult(e, op.getType(), {b, nq, d});
   Value dh = e.divsi(d, e.c(heads));
   Value inv = e.divf(e.cf(1), e.sqrt(e.indexToF32(dh)));

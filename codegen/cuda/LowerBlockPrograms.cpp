@@ -12,6 +12,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "codegen/common/EqualDims.h"
 #include "codegen/common/Lowering.h"
 #include "codegen/cuda/BlockProgram.h"
 #include "dialect/SluiceOps.h"
@@ -179,6 +180,13 @@ struct LowerToBlockProgramsPass
         buffers.push_back(bufferization::ToBufferOp::create(
             b, op->getLoc(), m, v, /*readOnly=*/true));
       }
+      // The ops scheduled here share the CPU lowering's host-side checks of
+      // dims that must agree (same messages; a mismatching operand becomes
+      // a zero buffer of the expected sizes, so no kernel leaves a buffer).
+      if (isa<SegmentPoolOp, AdaptivePoolOp, SpatialPyramidPoolOp,
+              AttentionPoolOp, MultiLoraMatmulOp, LowrankMatmulOp, SparsifyOp,
+              SparseMatmulOp>(op))
+        buffers = guardEqualDims(e, op, buffers);
       FailureOr<SmallVector<Value>> results =
           llvm::TypeSwitch<Operation *, FailureOr<SmallVector<Value>>>(op)
               .Case([&](PoolOp) { return buildPoolKernel(e, op, buffers); })
