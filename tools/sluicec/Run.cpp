@@ -520,8 +520,7 @@ int sluicec::runModel(MLIRContext &ctx, llvm::SourceMgr &sourceMgr,
       if (fsig->inputs[j].name == name)
         t = bound[j];
     if (!t)
-      return error("unknown output '" + name + "' (outputs: " + names +
-                   "; or an input's name)");
+      return error("unknown output '" + name + "' (outputs: " + names + ")");
     if (sluice_tensor_save_npy(t, file.c_str()) != SLUICE_OK)
       return error(rtError());
   }
