@@ -53,6 +53,7 @@ struct Entry {
   size_t bytes;     // of the allocation
   int64_t groupFloats;
   unsigned char *ready; // per group: packed and current
+  bool used;            // a call has read this B before
 };
 
 pthread_mutex_t mutex = PTHREAD_MUTEX_INITIALIZER;
@@ -214,7 +215,15 @@ const float *sluice::uk::findPrepacked(const sluice_uk_gemm_args *p,
   pthread_mutex_lock(&mutex);
   const float *result = nullptr;
   if (registered(lo, hi) && (!glu || registered(lo2, hi2))) {
-    if (Entry *e = findOrCreate(p, glu, groups, w)) {
+    Entry *e = findOrCreate(p, glu, groups, w);
+    // The first call that reads a weight packs nothing (a one-shot run,
+    // `sluicec run`, would pay for the copy and use it once); from the
+    // second call on, each group is packed when a call first needs it.
+    if (e && !e->used) {
+      e->used = true;
+      e = nullptr;
+    }
+    if (e) {
       // The groups this call needs that are not packed yet (segments come
       // in ascending group order, each group at most once).
       int64_t todo[64], n = 0;
