@@ -1,6 +1,7 @@
 //===- LowerCommon.cpp - helpers shared by the op lowerings ---------------===//
 
 #include "codegen/common/Lowering.h"
+#include "codegen/common/EqualDims.h"
 
 #include "llvm/ADT/TypeSwitch.h"
 
@@ -403,12 +404,6 @@ static SmallVector<DimGroup> equalDims(Operation *op) {
 /// static member, else the first member) is replaced by a zero-filled
 /// buffer of the reference sizes; when the dims agree that buffer is empty
 /// and the operand is used as it is.
-namespace mlir::sluice::codegen {
-// Declared in codegen/cuda/BlockProgram.h (the CUDA schedules share it).
-SmallVector<Value> guardEqualDims(Emit &e, Operation *op,
-                                  ArrayRef<Value> operands);
-} // namespace mlir::sluice::codegen
-
 SmallVector<Value> codegen::guardEqualDims(Emit &e, Operation *op,
                                           ArrayRef<Value> operands) {
   SmallVector<Value> out(operands);

@@ -20,6 +20,7 @@
 #define SLUICE_CODEGEN_CUDA_BLOCKPROGRAM_H
 
 #include "codegen/common/Emit.h"
+#include "codegen/common/EqualDims.h"
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -35,14 +36,6 @@
 #define GET_OP_CLASSES
 #include "codegen/cuda/SluiceGpuOps.h.inc"
 
-namespace mlir::sluice::codegen {
-/// (codegen/common/LowerCommon.cpp) The CPU lowering's run-time checks of
-/// the dims of `op`'s operands that must agree; an operand that disagrees is
-/// replaced by a zero buffer of the expected sizes. Returns the operands to
-/// use.
-SmallVector<Value> guardEqualDims(Emit &e, Operation *op,
-                                  ArrayRef<Value> operands);
-} // namespace mlir::sluice::codegen
 
 namespace mlir::sluice::cuda {
 
@@ -142,6 +135,23 @@ buildExpertChoiceGateKernel(codegen::Emit &e, Operation *op,
                             ArrayRef<Value> operands);
 FailureOr<SmallVector<Value>> buildTopkKernel(codegen::Emit &e, Operation *op,
                                               ArrayRef<Value> operands);
+buildMultiLoraMatmulKernel(codegen::Emit &e, Operation *op,
+buildLowrankMatmulKernel(codegen::Emit &e, Operation *op,
+                         ArrayRef<Value> operands);
+
+FailureOr<SmallVector<Value>> buildSparsifyKernel(codegen::Emit &e,
+                                                  Operation *op,
+                                                  ArrayRef<Value> operands);
+buildSparseMatmulKernel(codegen::Emit &e, Operation *op,
+                        ArrayRef<Value> operands);
+
+buildSegmentPoolKernel(codegen::Emit &e, Operation *op,
+buildAdaptivePoolKernel(codegen::Emit &e, Operation *op,
+                        ArrayRef<Value> operands);
+buildSpatialPyramidPoolKernel(codegen::Emit &e, Operation *op,
+                              ArrayRef<Value> operands);
+buildAttentionPoolKernel(codegen::Emit &e, Operation *op,
+                         ArrayRef<Value> operands);
 
 } // namespace mlir::sluice::cuda
 

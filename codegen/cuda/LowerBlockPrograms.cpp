@@ -12,6 +12,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "codegen/common/EqualDims.h"
 #include "codegen/common/Lowering.h"
 #include "codegen/cuda/BlockProgram.h"
 #include "dialect/SluiceOps.h"
@@ -39,12 +40,16 @@ static constexpr StringLiteral kKernelAttr = "sluice.kernel";
 
 ArrayRef<StringRef> cuda::cudaLoweredOps() {
   static const StringRef names[] = {
-      "sluice.combine",           "sluice.dispatch",
+      "sluice.adaptive_pool", "sluice.attention_pool",
+      "sluice.combine", "sluice.dispatch",
       "sluice.expert_choice_gate", "sluice.glu",
-      "sluice.grouped_matmul",    "sluice.load_balance_loss",
-      "sluice.lora_matmul",       "sluice.pool",
-      "sluice.route",             "sluice.router_z_loss",
-      "sluice.sigmoid_gate",      "sluice.topk",
+      "sluice.grouped_matmul", "sluice.load_balance_loss",
+      "sluice.lora_matmul", "sluice.lowrank_matmul",
+      "sluice.multi_lora_matmul", "sluice.pool",
+      "sluice.route", "sluice.router_z_loss",
+      "sluice.segment_pool", "sluice.sigmoid_gate",
+      "sluice.sparse_matmul", "sluice.sparsify",
+      "sluice.spatial_pyramid_pool", "sluice.topk",
       "sluice.topk_gate"};
   return names;
 }
@@ -85,6 +90,26 @@ static std::optional<std::string> unsupportedShapes(Operation *op) {
     if (rank > 128)
       return "rank " + std::to_string(rank) +
              " (at most 128: x a of a row block stays in shared memory)";
+  }
+  if (auto o = dyn_cast<MultiLoraMatmulOp>(op)) {
+    if (!isStatic(o.getW()) || !isStatic(o.getA()) || !isStatic(o.getB()))
+      return std::string("dynamic w, a or b shapes");
+    if (cast<ShapedType>(o.getIds().getType()).isDynamicDim(1))
+      return std::string("a dynamic slot count");
+    int64_t rank = cast<ShapedType>(o.getA().getType()).getDimSize(2);
+    int64_t slots = cast<ShapedType>(o.getIds().getType()).getDimSize(1);
+    if (rank > 128 || slots > 32)
+      return "rank " + std::to_string(rank) + ", " + std::to_string(slots) +
+             " slots (at most 128 and 32: x a and the ids of a row block "
+             "stay in shared memory)";
+  }
+  if (auto o = dyn_cast<LowrankMatmulOp>(op)) {
+    if (!isStatic(o.getU()) || !isStatic(o.getV()))
+      return std::string("dynamic u or v shapes");
+    int64_t rank = cast<ShapedType>(o.getU().getType()).getDimSize(1);
+    if (rank > 128)
+      return "rank " + std::to_string(rank) +
+             " (at most 128: x u of a row block stays in shared memory)";
   }
   return std::nullopt;
 }
@@ -185,6 +210,13 @@ struct LowerToBlockProgramsPass
         buffers.push_back(bufferization::ToBufferOp::create(
             b, op->getLoc(), m, v, /*readOnly=*/true));
       }
+      // The ops scheduled here share the CPU lowering's host-side checks of
+      // dims that must agree (same messages; a mismatching operand becomes
+      // a zero buffer of the expected sizes, so no kernel leaves a buffer).
+      if (isa<SegmentPoolOp, AdaptivePoolOp, SpatialPyramidPoolOp,
+              AttentionPoolOp, MultiLoraMatmulOp, LowrankMatmulOp, SparsifyOp,
+              SparseMatmulOp>(op))
+        buffers = guardEqualDims(e, op, buffers);
       FailureOr<SmallVector<Value>> results =
           llvm::TypeSwitch<Operation *, FailureOr<SmallVector<Value>>>(op)
               .Case([&](PoolOp) { return buildPoolKernel(e, op, buffers); })
@@ -196,6 +228,30 @@ struct LowerToBlockProgramsPass
               })
               .Case([&](LoraMatmulOp) {
                 return buildLoraMatmulKernel(e, op, buffers);
+              })
+              .Case([&](MultiLoraMatmulOp) {
+                return buildMultiLoraMatmulKernel(e, op, buffers);
+              })
+              .Case([&](LowrankMatmulOp) {
+                return buildLowrankMatmulKernel(e, op, buffers);
+              })
+              .Case([&](SparsifyOp) {
+                return buildSparsifyKernel(e, op, buffers);
+              })
+              .Case([&](SparseMatmulOp) {
+                return buildSparseMatmulKernel(e, op, buffers);
+              })
+              .Case([&](SegmentPoolOp) {
+                return buildSegmentPoolKernel(e, op, buffers);
+              })
+              .Case([&](AdaptivePoolOp) {
+                return buildAdaptivePoolKernel(e, op, buffers);
+              })
+              .Case([&](SpatialPyramidPoolOp) {
+                return buildSpatialPyramidPoolKernel(e, op, buffers);
+              })
+              .Case([&](AttentionPoolOp) {
+                return buildAttentionPoolKernel(e, op, buffers);
               })
               .Case([&](GluOp) { return buildGluKernel(e, op, buffers); })
               .Case([&](SigmoidGateOp) {

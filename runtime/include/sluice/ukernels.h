@@ -89,6 +89,28 @@ typedef struct sluice_uk_gemm_args {
 /** Computes the GEMM described by `args` (see above). */
 SLUICE_UK_API void sluice_uk_gemm(const sluice_uk_gemm_args *args);
 
+/** Prepacked weights (docs/abi.md, "Prepacked weights"). A B (and B2)
+ *  operand of sluice_uk_gemm that lies entirely inside registered memory is
+ *  packed into the kernel's blocked panel layout the first time a call uses
+ *  it (group by group) and read from that copy by later calls. Contract:
+ *  registered memory does not change unless sluice_uk_weights_changed is
+ *  called for it afterwards (before the next sluice_uk_gemm that reads it),
+ *  and it is unregistered before it is freed or reused. None of these may
+ *  run while a sluice_uk_gemm call reads the range. The Sluice runtime
+ *  registers the tensors bound to weight inputs and unregisters them when
+ *  they are freed; sluice_tensor_contents_changed (sluice/runtime.h) calls
+ *  sluice_uk_weights_changed. SLUICE_UK_PREPACK=0 turns the cache off. */
+SLUICE_UK_API void sluice_uk_weights_register(const void *data, int64_t bytes);
+/** Forgets every registered range overlapping [data, data + bytes) and
+ *  frees the packed copies made from it. */
+SLUICE_UK_API void sluice_uk_weights_unregister(const void *data,
+                                                int64_t bytes);
+/** Marks the packed copies made from [data, data + bytes) stale: the next
+ *  call that reads them packs them again. */
+SLUICE_UK_API void sluice_uk_weights_changed(const void *data, int64_t bytes);
+/** Bytes of packed copies currently held (for tests and benchmarks). */
+SLUICE_UK_API int64_t sluice_uk_weights_packed_bytes(void);
+
 /** The plain loops of sluice_uk_gemm, single-threaded, for tests. */
 SLUICE_UK_API void sluice_uk_gemm_reference(const sluice_uk_gemm_args *args);
 

@@ -196,4 +196,81 @@ func.func @router(%x: tensor<?x200xf32> {sluice.name = "x", sluice.dims = ["T", 
   %e2 = tensor.empty(%t) : tensor<?x40xf32>
   %p = linalg.softmax dimension(1) ins(%l : tensor<?x40xf32>) outs(%e2 : tensor<?x40xf32>) -> tensor<?x40xf32>
   return %p : tensor<?x40xf32>
+// Multi-LoRA (SGMV): K = 70, N = 40, L = 5 adapters of rank 6, m = 2 slots,
+// ids in [-1, 5), gates, per-adapter scales, bias.
+func.func @multi_lora(%x: tensor<?x70xf32> {sluice.name = "x", sluice.dims = ["T", ""]},
+    %w: tensor<70x40xf32> {sluice.name = "w", sluice.role = "weight"},
+    %a: tensor<5x70x6xf32> {sluice.name = "a", sluice.role = "weight"},
+    %b: tensor<5x6x40xf32> {sluice.name = "b", sluice.role = "weight"},
+    %ids: tensor<?x2xi32> {sluice.name = "ids", sluice.dims = ["T", ""], sluice.range = array<i64: -1, 5>},
+    %g: tensor<?x2xf32> {sluice.name = "gates", sluice.dims = ["T", ""]},
+    %s: tensor<5xf32> {sluice.name = "scales", sluice.role = "weight"},
+    %bias: tensor<40xf32> {sluice.name = "bias", sluice.role = "weight"})
+    -> (tensor<?x40xf32> {sluice.name = "y"}) {
+  %y = sluice.multi_lora_matmul %x, %w, %a, %b, %ids gates(%g) scales(%s) bias(%bias)
+      : (tensor<?x70xf32>, tensor<70x40xf32>, tensor<5x70x6xf32>, tensor<5x6x40xf32>, tensor<?x2xi32>, tensor<?x2xf32>, tensor<5xf32>, tensor<40xf32>) -> tensor<?x40xf32>
+  return %y : tensor<?x40xf32>
+
+// Low-rank linear: K = 70, r = 6, N = 40, bias.
+func.func @lowrank(%x: tensor<?x70xf32> {sluice.name = "x", sluice.dims = ["T", ""]},
+    %u: tensor<70x6xf32> {sluice.name = "u", sluice.role = "weight"},
+    %v: tensor<6x40xf32> {sluice.name = "v", sluice.role = "weight"},
+    %bias: tensor<40xf32> {sluice.name = "bias", sluice.role = "weight"})
+    -> (tensor<?x40xf32> {sluice.name = "y"}) {
+  %y = sluice.lowrank_matmul %x, %u, %v bias(%bias)
+      : (tensor<?x70xf32>, tensor<70x6xf32>, tensor<6x40xf32>, tensor<40xf32>) -> tensor<?x40xf32>
+  return %y : tensor<?x40xf32>
+
+// Top-k sparsification of 300-wide rows (two 256-input chunks), k = 37.
+func.func @sparsify_topk(%x: tensor<?x300xf32> {sluice.name = "x", sluice.dims = ["T", ""]})
+    -> (tensor<?x300xf32> {sluice.name = "out"}) {
+  %0 = sluice.sparsify %x {mode = #sluice.sparsify<topk>, k = 37 : i64} : (tensor<?x300xf32>) -> tensor<?x300xf32>
+  return %0 : tensor<?x300xf32>
+
+// TEAL-style threshold sparsification.
+func.func @sparsify_threshold(%x: tensor<?x300xf32> {sluice.name = "x", sluice.dims = ["T", ""]})
+    -> (tensor<?x300xf32> {sluice.name = "out"}) {
+  %0 = sluice.sparsify %x {mode = #sluice.sparsify<threshold>, tau = 0.5 : f32} : (tensor<?x300xf32>) -> tensor<?x300xf32>
+  return %0 : tensor<?x300xf32>
+
+// WINA sparse GEMM: N = 300 inputs, M = 200 outputs (two column blocks),
+// k = 40, the row norms of w computed on the device.
+func.func @sparse_wina(%x: tensor<?x300xf32> {sluice.name = "x", sluice.dims = ["T", ""]},
+    %w: tensor<300x200xf32> {sluice.name = "w", sluice.role = "weight"})
+  %y = sluice.sparse_matmul %x, %w {mode = #sluice.sparsify<wina>, k = 40 : i64}
+      : (tensor<?x300xf32>, tensor<300x200xf32>) -> tensor<?x200xf32>
+
+// Segment pooling of packed rows (D = 200), 8 segments: GeM and LSE.
+func.func @segments(%xs: tensor<?x200xf32> {sluice.name = "xs", sluice.dims = ["P", ""]},
+    %o: tensor<9xi32> {sluice.name = "offsets"})
+    -> (tensor<8x200xf32> {sluice.name = "gem"}, tensor<8x200xf32> {sluice.name = "lse"}) {
+  %gem = sluice.segment_pool %xs, %o {kind = #sluice.pool<gem>, p = 2.5 : f32}
+      : (tensor<?x200xf32>, tensor<9xi32>) -> tensor<8x200xf32>
+  %lse = sluice.segment_pool %xs, %o {kind = #sluice.pool<lse>, r = 0.5 : f32}
+      : (tensor<?x200xf32>, tensor<9xi32>) -> tensor<8x200xf32>
+  return %gem, %lse : tensor<8x200xf32>, tensor<8x200xf32>
+
+// Adaptive pooling of 7 x 11 maps to 3 x 4 (overlapping bins), and a
+// pyramid of levels 1, 2, 4, 12 (12 x 12 = 144 bins: two 128-thread blocks).
+func.func @spatial(%x: tensor<?x3x7x11xf32> {sluice.name = "x", sluice.dims = ["B", "", "", ""]})
+    -> (tensor<?x3x3x4xf32> {sluice.name = "avg"}, tensor<?x495xf32> {sluice.name = "spp"}) {
+  %avg = sluice.adaptive_pool %x {output_size = array<i64: 3, 4>}
+      : (tensor<?x3x7x11xf32>) -> tensor<?x3x3x4xf32>
+  %spp = sluice.spatial_pyramid_pool %x {levels = array<i64: 1, 2, 4, 12>}
+      : (tensor<?x3x7x11xf32>) -> tensor<?x495xf32>
+  return %avg, %spp : tensor<?x3x3x4xf32>, tensor<?x495xf32>
+
+// Attention pooling: 3 queries x 2 heads of 100 features (a 128-thread
+// block per (set, query, head)), masked; and featurewise over D = 40.
+func.func @attn_pool(%x: tensor<?x?x200xf32> {sluice.name = "x", sluice.dims = ["B", "N", ""]},
+    %q: tensor<3x200xf32> {sluice.name = "q", sluice.role = "weight"},
+    %m: tensor<?x?xi1> {sluice.name = "mask", sluice.dims = ["B", "N"]},
+    %xf: tensor<?x?x40xf32> {sluice.name = "xf", sluice.dims = ["B", "N", ""]},
+    %wf: tensor<40x40xf32> {sluice.name = "wf", sluice.role = "weight"})
+    -> (tensor<?x3x200xf32> {sluice.name = "dot"}, tensor<?x1x40xf32> {sluice.name = "fw"}) {
+  %dot = sluice.attention_pool %x, %q mask(%m) {heads = 2 : i64}
+      : (tensor<?x?x200xf32>, tensor<3x200xf32>, tensor<?x?xi1>) -> tensor<?x3x200xf32>
+  %fw = sluice.attention_pool %xf, %wf {kind = #sluice.attention_pool<featurewise>}
+      : (tensor<?x?x40xf32>, tensor<40x40xf32>) -> tensor<?x1x40xf32>
+  return %dot, %fw : tensor<?x3x200xf32>, tensor<?x1x40xf32>
 }
