@@ -101,9 +101,10 @@ extern "C" void sluice_uk_router_gate(const sluice_uk_router_gate_args *p) {
 #if defined(__x86_64__)
   // w as 16-wide panels, each [K][16] contiguous (the last zero-padded),
   // packed once per call by the calling thread and read by every worker:
-  // a panel's K block then streams from L2 line after line. Small calls
-  // (fewer tokens than one register tile per... see kPackMinRows) read w in
-  // place and only pad the last panel.
+  // a panel's K block then streams from L2 line after line (measured ~10%
+  // faster than reading w in place at T = 4096). Calls of fewer than
+  // kPackMinRows tokens read w in place and pack only the padded last
+  // panel (if 16 does not divide E).
   const float *tail = nullptr;
   bool packAll = T >= kPackMinRows;
   int64_t panels = (E + 15) / 16, full = E / 16;
@@ -128,8 +129,10 @@ extern "C" void sluice_uk_router_gate(const sluice_uk_router_gate_args *p) {
   }
   // Token blocks: 96 rows (16 register tiles) share each B block; with
   // several threads, at least two blocks per thread, down to 6 rows.
-  // Calls under ~2 MFLOP run on the calling thread: waking the pool costs
-  // more than it saves there (bench: gating T = 1).
+  // Calls under ~2 MFLOP (or under 12 tokens) run on the calling thread:
+  // the pool's workers sleep on a condition variable, and a wake-up is
+  // unlikely to pay for itself on ~8 us of work (gating T = 1; the
+  // threshold itself is a guess, not measured).
   int threads = sluice_get_num_threads ? sluice_get_num_threads() : 1;
   double flops = 2.0 * double(T) * double(E) * double(K);
   if (threads <= 1 || flops < 2e6 || T < 12) {

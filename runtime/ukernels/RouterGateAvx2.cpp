@@ -6,17 +6,17 @@
 // A block of up to MB tokens at a time: the logits of the block, all E
 // columns, are accumulated in a per-thread buffer acc[MB][E rounded up to
 // 16] (24 KiB for E = 64: L1 / L2), K blocks of KC at a time. Per K block
-// and 16-wide column panel of w, every 6-row register tile of the block runs
-// the 6 x 16 kernel (12 ymm accumulators, 2 loads of w and 6 broadcasts of x
-// per k). x is read in place (no packing: with E = 64 a row of x meets only
-// E / 16 = 4 panels, packing it cost as much as the FMAs); w is read in
-// place too (a panel's kc rows are kc 64-byte lines 4 * E bytes apart, the
-// same lines a packed copy would have), so nothing of w is copied but the
-// zero-padded last panel when 16 does not divide E. The whole of w (512 KiB
-// for d = 2048, E = 64) stays in L2 / L3 across blocks; each token's x row is
-// read from memory once per K block (then from L1 for the other panels).
-// Then the gate runs on each token's logits while they are in cache and
-// writes only weights[t, :k] and indices[t, :k].
+// and 6-row register tile, the 6 x 16 kernel (12 ymm accumulators, 2 loads
+// of w and 6 broadcasts of x per k) runs over every 16-wide panel of w, so
+// the tile's x rows come from memory once per K block and from L1 for the
+// other panels. x is read in place (with E = 64 a row of x meets only 4
+// panels: packing it cost as much as the FMAs in sluice_uk_gemm); w comes
+// packed into contiguous [K][16] panels by the caller (RouterGate.cpp) for
+// calls of 48 tokens or more, else it is read in place (a panel's rows are
+// 64-byte pieces 4 * E bytes apart) with only the last, zero-padded panel
+// packed. One token streams w's rows in order instead (gemvRow). Then the
+// gate runs on each token's logits while they are in cache and writes only
+// weights[t, :k] and indices[t, :k].
 //
 //===----------------------------------------------------------------------===//
 
