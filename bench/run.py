@@ -157,6 +157,11 @@ def cases(smoke):
         c.append(dict(name=f"gating T={T}", case="gating", fn="gating", dims={"T": T},
                       flops=T * 2 * 2048 * 64, bytes=2048 * 64 * 4 + T * 2048 * 4,
                       torch=(baselines.torch_gating, T, 2048, 64, 8)))
+        # The unfused path (sluice.gemm + topk_gate; the logits are returned
+        # too, which keeps them from fusing) in the same run.
+        c.append(dict(name=f"gating unfused T={T}", case="gating", fn="gating_unfused",
+                      dims={"T": T},
+                      flops=T * 2 * 2048 * 64, bytes=2048 * 64 * 4 + T * 2048 * 4))
     for T in (1, 32, 512):
         c.append(dict(name=f"LoRA base GEMM alone d=4096 T={T}", case="lora", fn="lora_base",
                       dims={"T": T}, flops=T * 2 * 4096 * 4096, bytes=4096 * 4096 * 4,

@@ -17,6 +17,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <ctime>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -154,8 +155,10 @@ int main(int argc, char **argv) {
   std::sort(cs.begin(), cs.end());
   std::printf("{\"first_ms\": %.4f, \"median_ms\": %.4f, \"best_ms\": %.4f, "
               "\"first_cpu_ms\": %.4f, \"median_cpu_ms\": %.4f, "
+              "\"cpu_median_ms\": %.4f, \"cpu_best_ms\": %.4f, "
               "\"iters\": %zu, \"threads\": %d}\n",
               first, ts[ts.size() / 2], ts[0], firstCpu, cs[cs.size() / 2],
+              cs[cs.size() / 2], cs[0],
               ts.size(), sluice_get_num_threads());
   for (sluice_tensor_t *t : owned)
     sluice_tensor_free(t);

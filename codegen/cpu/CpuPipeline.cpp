@@ -156,6 +156,7 @@ void sluice::registerCpuDialects(DialectRegistry &registry) {
   tensor::registerBufferizableOpInterfaceExternalModels(registry);
   codegen::registerBufferizationModels(registry);
   registerCpuGemmBufferization(registry);
+  registerCpuRouterGateBufferization(registry);
   registerBuiltinDialectTranslation(registry);
   registerLLVMDialectTranslation(registry);
 }

@@ -131,6 +131,8 @@ float *sluice::uk::scratch(int slot, size_t floats) {
   return s->buf[slot];
 }
 
+bool sluice::uk::avx2Allowed() { return isa() != Isa::Scalar; }
+
 extern "C" void sluice_uk_gemm(const sluice_uk_gemm_args *p) {
   if (p->M <= 0 || p->N <= 0)
     return;

@@ -96,6 +96,19 @@ void gemmItemsAvx2Wide(const GemmPlan &plan, int64_t lo, int64_t hi);
 constexpr int kScratchSlots = 4;
 float *scratch(int slot, size_t floats);
 
+/// Whether sluice_uk_gemm's choice of instruction set (CPU check and
+/// SLUICE_UK_ISA) allows the AVX2 + FMA kernels.
+bool avx2Allowed();
+
+/// Tokens [r0, r1) of a sluice_uk_router_gate call with AVX2 + FMA
+/// (RouterGateAvx2.cpp). `packed`: every 16-wide panel of w, [K][16] each,
+/// back to back (the last zero-padded) in `panels`; else `panels` holds
+/// only the last, zero-padded panel when 16 does not divide E (or is null)
+/// and the full panels are read from w in place.
+void routerGateRowsAvx2(const sluice_uk_router_gate_args *p,
+                        const float *panels, bool packed, int64_t r0,
+                        int64_t r1);
+
 } // namespace uk
 } // namespace sluice
 
