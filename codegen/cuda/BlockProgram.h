@@ -36,7 +36,6 @@
 #define GET_OP_CLASSES
 #include "codegen/cuda/SluiceGpuOps.h.inc"
 
-
 namespace mlir::sluice::cuda {
 
 constexpr int64_t kWarpSize = 32;
@@ -135,21 +134,30 @@ buildExpertChoiceGateKernel(codegen::Emit &e, Operation *op,
                             ArrayRef<Value> operands);
 FailureOr<SmallVector<Value>> buildTopkKernel(codegen::Emit &e, Operation *op,
                                               ArrayRef<Value> operands);
+
+// KernelsLora.cpp, KernelsSparse.cpp, KernelsPool2.cpp
+FailureOr<SmallVector<Value>>
 buildMultiLoraMatmulKernel(codegen::Emit &e, Operation *op,
+                           ArrayRef<Value> operands);
+FailureOr<SmallVector<Value>>
 buildLowrankMatmulKernel(codegen::Emit &e, Operation *op,
                          ArrayRef<Value> operands);
-
-FailureOr<SmallVector<Value>> buildSparsifyKernel(codegen::Emit &e,
-                                                  Operation *op,
-                                                  ArrayRef<Value> operands);
+FailureOr<SmallVector<Value>>
+buildSparsifyKernel(codegen::Emit &e, Operation *op,
+                    ArrayRef<Value> operands);
+FailureOr<SmallVector<Value>>
 buildSparseMatmulKernel(codegen::Emit &e, Operation *op,
                         ArrayRef<Value> operands);
-
+FailureOr<SmallVector<Value>>
 buildSegmentPoolKernel(codegen::Emit &e, Operation *op,
+                       ArrayRef<Value> operands);
+FailureOr<SmallVector<Value>>
 buildAdaptivePoolKernel(codegen::Emit &e, Operation *op,
                         ArrayRef<Value> operands);
+FailureOr<SmallVector<Value>>
 buildSpatialPyramidPoolKernel(codegen::Emit &e, Operation *op,
                               ArrayRef<Value> operands);
+FailureOr<SmallVector<Value>>
 buildAttentionPoolKernel(codegen::Emit &e, Operation *op,
                          ArrayRef<Value> operands);
 

@@ -210,6 +210,7 @@ func.func @multi_lora(%x: tensor<?x70xf32> {sluice.name = "x", sluice.dims = ["T
   %y = sluice.multi_lora_matmul %x, %w, %a, %b, %ids gates(%g) scales(%s) bias(%bias)
       : (tensor<?x70xf32>, tensor<70x40xf32>, tensor<5x70x6xf32>, tensor<5x6x40xf32>, tensor<?x2xi32>, tensor<?x2xf32>, tensor<5xf32>, tensor<40xf32>) -> tensor<?x40xf32>
   return %y : tensor<?x40xf32>
+}
 
 // Low-rank linear: K = 70, r = 6, N = 40, bias.
 func.func @lowrank(%x: tensor<?x70xf32> {sluice.name = "x", sluice.dims = ["T", ""]},
@@ -220,18 +221,21 @@ func.func @lowrank(%x: tensor<?x70xf32> {sluice.name = "x", sluice.dims = ["T", 
   %y = sluice.lowrank_matmul %x, %u, %v bias(%bias)
       : (tensor<?x70xf32>, tensor<70x6xf32>, tensor<6x40xf32>, tensor<40xf32>) -> tensor<?x40xf32>
   return %y : tensor<?x40xf32>
+}
 
 // Top-k sparsification of 300-wide rows (two 256-input chunks), k = 37.
 func.func @sparsify_topk(%x: tensor<?x300xf32> {sluice.name = "x", sluice.dims = ["T", ""]})
     -> (tensor<?x300xf32> {sluice.name = "out"}) {
   %0 = sluice.sparsify %x {mode = #sluice.sparsify<topk>, k = 37 : i64} : (tensor<?x300xf32>) -> tensor<?x300xf32>
   return %0 : tensor<?x300xf32>
+}
 
 // TEAL-style threshold sparsification.
 func.func @sparsify_threshold(%x: tensor<?x300xf32> {sluice.name = "x", sluice.dims = ["T", ""]})
     -> (tensor<?x300xf32> {sluice.name = "out"}) {
   %0 = sluice.sparsify %x {mode = #sluice.sparsify<threshold>, tau = 0.5 : f32} : (tensor<?x300xf32>) -> tensor<?x300xf32>
   return %0 : tensor<?x300xf32>
+}
 
 // WINA sparse GEMM: N = 300 inputs, M = 200 outputs (two column blocks),
 // k = 40, the row norms of w computed on the device.
@@ -239,6 +243,11 @@ func.func @sparse_wina(%x: tensor<?x300xf32> {sluice.name = "x", sluice.dims = [
     %w: tensor<300x200xf32> {sluice.name = "w", sluice.role = "weight"})
   %y = sluice.sparse_matmul %x, %w {mode = #sluice.sparsify<wina>, k = 40 : i64}
       : (tensor<?x300xf32>, tensor<300x200xf32>) -> tensor<?x200xf32>
+    -> (tensor<?x200xf32> {sluice.name = "y"}) {
+  %y = sluice.sparse_matmul %x, %w {mode = #sluice.sparsify<wina>, k = 40 : i64}
+      : (tensor<?x300xf32>, tensor<300x200xf32>) -> tensor<?x200xf32>
+  return %y : tensor<?x200xf32>
+}
 
 // Segment pooling of packed rows (D = 200), 8 segments: GeM and LSE.
 func.func @segments(%xs: tensor<?x200xf32> {sluice.name = "xs", sluice.dims = ["P", ""]},
@@ -249,6 +258,7 @@ func.func @segments(%xs: tensor<?x200xf32> {sluice.name = "xs", sluice.dims = ["
   %lse = sluice.segment_pool %xs, %o {kind = #sluice.pool<lse>, r = 0.5 : f32}
       : (tensor<?x200xf32>, tensor<9xi32>) -> tensor<8x200xf32>
   return %gem, %lse : tensor<8x200xf32>, tensor<8x200xf32>
+}
 
 // Adaptive pooling of 7 x 11 maps to 3 x 4 (overlapping bins), and a
 // pyramid of levels 1, 2, 4, 12 (12 x 12 = 144 bins: two 128-thread blocks).
@@ -259,6 +269,7 @@ func.func @spatial(%x: tensor<?x3x7x11xf32> {sluice.name = "x", sluice.dims = ["
   %spp = sluice.spatial_pyramid_pool %x {levels = array<i64: 1, 2, 4, 12>}
       : (tensor<?x3x7x11xf32>) -> tensor<?x495xf32>
   return %avg, %spp : tensor<?x3x3x4xf32>, tensor<?x495xf32>
+}
 
 // Attention pooling: 3 queries x 2 heads of 100 features (a 128-thread
 // block per (set, query, head)), masked; and featurewise over D = 40.
