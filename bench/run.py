@@ -3,7 +3,13 @@
 run, against the machine's own ceilings measured in the same run.
 
     bench/run.sh            # the documented command (installs, builds, runs)
-    bench/run.py [--smoke] [--cases moe,gating,...] [--threads 1,2]
+    bench/run.py [--smoke] [--filter NAME] [--threads 1,2] [--profile]
+
+With --profile, every Sluice measurement is followed by a sampled profile of
+the same steady-state calls (`perf record -e cpu-clock`; the VMs here have no
+hardware counters, so the profile is where the time goes, by function), kept
+as bench/results/profiles/<case>-t<N>.txt and summarised (top functions with
+their share) in a second table of latest.md.
 
 Writes bench/results/latest.json and a markdown table (stdout and
 bench/results/latest.md). Columns: time (median of steady-state calls; the
@@ -16,6 +22,9 @@ import datetime
 import json
 import os
 import platform
+import re
+import shutil
+import tempfile
 import subprocess
 import sys
 
@@ -52,6 +61,43 @@ class Runner:
         args += [f"{k}={v}" for k, v in dims.items()]
         args += ["--iters", str(iters), "--threads", str(threads)]
         return json.loads(sh(args))
+
+    def profile(self, case, fn, dims, threads, out_txt, iters=20):
+        """Samples `iters` steady-state calls with perf (cpu-clock) and
+        returns the top functions as (share %, dso, symbol), also writing
+        perf's report to out_txt. None when perf is unavailable."""
+        perf = shutil.which("perf")
+        if not perf:
+            return None
+        data = out_txt + ".data"
+        tmp = tempfile.mkdtemp(prefix="sluice-perf-")
+        ctl, ack = os.path.join(tmp, "ctl"), os.path.join(tmp, "ack")
+        os.mkfifo(ctl)
+        os.mkfifo(ack)
+        env = dict(os.environ, SLUICE_BENCH_PERF_CTL=ctl, SLUICE_BENCH_PERF_ACK=ack)
+        args = [perf, "record", "-q", "-e", "cpu-clock", "-F", "4000", "-D", "-1",
+                f"--control=fifo:{ctl},{ack}", "-o", data, "--",
+                os.path.join(self.build, "bin", "sluice_bench"), self.module(case), fn]
+        args += [f"{k}={v}" for k, v in dims.items()]
+        args += ["--iters", str(iters), "--threads", str(threads)]
+        try:
+            subprocess.run(args, check=True, capture_output=True, text=True, env=env)
+            rep = sh([perf, "report", "-i", data, "--stdio", "--no-children",
+                      "--sort", "dso,sym", "--percent-limit", "1"])
+        except (subprocess.CalledProcessError, OSError):
+            return None
+        finally:
+            if os.path.exists(data):
+                os.remove(data)
+            shutil.rmtree(tmp, ignore_errors=True)
+        with open(out_txt, "w") as f:
+            f.write(rep)
+        top = []
+        for line in rep.splitlines():
+            m = re.match(r"\s*([0-9.]+)%\s+(\S+)\s+\[[.k]\]\s+(.*\S)", line)
+            if m:
+                top.append((float(m.group(1)), m.group(2), m.group(3)))
+        return top
 
     def baseline(self, fn, threads, *a):
         """Runs a baseline in a fresh Python process whose BLAS / OpenMP
@@ -111,6 +157,11 @@ def cases(smoke):
         c.append(dict(name=f"gating T={T}", case="gating", fn="gating", dims={"T": T},
                       flops=T * 2 * 2048 * 64, bytes=2048 * 64 * 4 + T * 2048 * 4,
                       torch=(baselines.torch_gating, T, 2048, 64, 8)))
+        # The unfused path (sluice.gemm + topk_gate; the logits are returned
+        # too, which keeps them from fusing) in the same run.
+        c.append(dict(name=f"gating unfused T={T}", case="gating", fn="gating_unfused",
+                      dims={"T": T},
+                      flops=T * 2 * 2048 * 64, bytes=2048 * 64 * 4 + T * 2048 * 4))
     for T in (1, 32, 512):
         c.append(dict(name=f"LoRA base GEMM alone d=4096 T={T}", case="lora", fn="lora_base",
                       dims={"T": T}, flops=T * 2 * 4096 * 4096, bytes=4096 * 4096 * 4,
@@ -161,6 +212,8 @@ def main():
     ap.add_argument("--no-torch", action="store_true")
     ap.add_argument("--filter", default="", help="only cases whose name contains this")
     ap.add_argument("--out", default=os.path.join(HERE, "results"))
+    ap.add_argument("--profile", action="store_true",
+                    help="also sample each Sluice case with perf (where the time goes)")
     args = ap.parse_args()
     threads = [int(t) for t in args.threads.split(",")]
     r = Runner(args.build, threads, args.smoke, not args.no_torch)
@@ -177,6 +230,12 @@ def main():
                    "bytes": c["bytes"]}
             s = r.sluice(c["case"], c["fn"], c["dims"], t)
             row["sluice"] = s
+            if args.profile:
+                pdir = os.path.join(args.out, "profiles")
+                os.makedirs(pdir, exist_ok=True)
+                slug = re.sub(r"[^A-Za-z0-9]+", "_", c["name"]).strip("_")
+                row["profile"] = r.profile(c["case"], c["fn"], c["dims"], t,
+                                           os.path.join(pdir, f"{slug}-t{t}.txt"))
             if r.torch and "torch" in c:
                 fn, *a = c["torch"]
                 row["torch"] = r.baseline(fn, t, *a, 20)
@@ -213,6 +272,15 @@ def main():
             f"{row['roofline_ms']:.3f} | {s / row['roofline_ms']:.1f}x | "
             + (f"{torch_ms:.3f} | {torch_ms / s:.2f}x" if torch_ms else "- | -")
             + (f" | {blas_ms:.3f} |" if blas_ms else " | - |"))
+    if any(row.get("profile") for row in rows):
+        lines += ["", "Where the time goes (perf record -e cpu-clock over the same steady-state "
+                  "calls; top functions, % of samples; full reports in results/profiles/):", "",
+                  "| case | thr | top functions |", "|---|---|---|"]
+        for row in rows:
+            if row.get("profile"):
+                top = "; ".join(f"{pct:.0f}% {sym} ({os.path.basename(dso)})"
+                                for pct, dso, sym in row["profile"][:5])
+                lines.append(f"| {row['case']} | {row['threads']} | {top} |")
     table = "\n".join(lines)
     with open(os.path.join(args.out, "latest.md"), "w") as f:
         f.write(table + "\n")

@@ -6,12 +6,18 @@
 // once (reported separately: first call), warms up, then times `iters` calls
 // and prints one JSON object with the first, median and best times in ms.
 //
+// Profiling (bench/run.py --profile): when SLUICE_BENCH_PERF_CTL and
+// SLUICE_BENCH_PERF_ACK name perf's control / ack FIFOs (`perf record -D -1
+// --control fifo:CTL,ACK`), sampling is enabled for the timed calls only, so
+// the profile leaves out input generation and the first call.
+//
 //===----------------------------------------------------------------------===//
 
 #include "sluice/runtime.h"
 
 #include <algorithm>
 #include <chrono>
+#include <ctime>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -19,7 +25,26 @@
 #include <map>
 #include <random>
 #include <string>
+#include <ctime>
 #include <vector>
+
+/// Sends `cmd` ("enable" / "disable") to perf's control FIFO and waits for
+/// its ack; does nothing unless both FIFOs are named.
+static void perfControl(const char *cmd) {
+  const char *ctl = std::getenv("SLUICE_BENCH_PERF_CTL");
+  const char *ack = std::getenv("SLUICE_BENCH_PERF_ACK");
+  if (!ctl || !ack)
+    return;
+  if (FILE *f = std::fopen(ctl, "w")) {
+    std::fprintf(f, "%s\n", cmd);
+    std::fclose(f);
+  }
+  if (FILE *f = std::fopen(ack, "r")) {
+    char buf[16];
+    (void)std::fgets(buf, sizeof(buf), f);
+    std::fclose(f);
+  }
+}
 
 static int die(const char *what) {
   std::fprintf(stderr, "sluice_bench: %s: %s\n", what, sluice_last_error());
@@ -95,26 +120,46 @@ int main(int argc, char **argv) {
       return die("bind");
   }
   using Clock = std::chrono::steady_clock;
+  // Process CPU time (all threads) of each call too: on a machine shared
+  // with other jobs it moves less than the wall time.
+  auto cpuMs = [] {
+    timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return 1e3 * ts.tv_sec + 1e-6 * ts.tv_nsec;
+  };
+  double lastCpu = 0;
   auto time = [&] {
+    double c0 = cpuMs();
     auto t0 = Clock::now();
     if (sluice_call_run(call) != SLUICE_OK)
       std::exit(die("run"));
-    return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+    double ms =
+        std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+    lastCpu = cpuMs() - c0;
+    return ms;
   };
   double first = time();
+  double firstCpu = lastCpu;
   for (int i = 0; i < 2; ++i)
     time();
-  std::vector<double> ts;
+  std::vector<double> ts, cs;
   double budget = 0;
+  perfControl("enable");
   for (int i = 0; i < iters && (i < 3 || budget < 10000); ++i) {
     ts.push_back(time());
+    cs.push_back(lastCpu);
     budget += ts.back();
   }
+  perfControl("disable");
   std::sort(ts.begin(), ts.end());
+  std::sort(cs.begin(), cs.end());
   std::printf("{\"first_ms\": %.4f, \"median_ms\": %.4f, \"best_ms\": %.4f, "
+              "\"first_cpu_ms\": %.4f, \"median_cpu_ms\": %.4f, "
+              "\"cpu_median_ms\": %.4f, \"cpu_best_ms\": %.4f, "
               "\"iters\": %zu, \"threads\": %d}\n",
-              first, ts[ts.size() / 2], ts[0], ts.size(),
-              sluice_get_num_threads());
+              first, ts[ts.size() / 2], ts[0], firstCpu, cs[cs.size() / 2],
+              cs[cs.size() / 2], cs[0],
+              ts.size(), sluice_get_num_threads());
   for (sluice_tensor_t *t : owned)
     sluice_tensor_free(t);
   sluice_call_free(call);

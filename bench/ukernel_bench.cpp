@@ -6,7 +6,9 @@
 // dlopen) and the machine's FMA peak and bandwidth (sluice_machine, run from
 // the same directory; SLUICE_BENCH_SKIP_MACHINE=1 skips it), for 1 and 2
 // threads; and an MoE decode step (grouped GLU gate/up, then the grouped
-// down projection scattered with routing weights) next to 24 sgemv calls.
+// down projection scattered with routing weights) next to 24 sgemv calls;
+// and an MoE small batch (Mixtral-like, T = 32) with prepacked weights next
+// to the same call on unregistered weights.
 // Steady state: the median of timed calls after one warm-up call, whose
 // time is printed apart; Sluice and OpenBLAS calls alternate, so both see
 // the same load when other jobs share the machine.
@@ -207,6 +209,20 @@ int main(int argc, char **argv) {
     wDown = randomVector(mE * mF * mD, 6);
   }
 
+  // MoE small batch (see below): two copies of the Mixtral-like experts'
+  // weights, the first registered as weights.
+  const int64_t sD = 1024, sF = 3584, sE = 8, sK = 2, sT = 32;
+  const int64_t sOff = sE * sD * sF; // the unregistered copy
+  bool smallBatch = std::strstr("moe T=32 prepacked", filter) != nullptr;
+  std::vector<float> sGate, sUp, sDown;
+  if (smallBatch) {
+    sGate = randomVector(2 * sOff, 7);
+    sUp = randomVector(2 * sOff, 8);
+    sDown = randomVector(2 * sOff, 9);
+    for (auto *v : {&sGate, &sUp, &sDown})
+      sluice_uk_weights_register(v->data(), sOff * int64_t(sizeof(float)));
+  }
+
   std::printf("%-7s %-22s %10s %10s %10s %9s %10s %10s\n", "threads", "case",
               "first_ms", "ms", "sluice", "peak%", "openblas", "ratio");
   for (int t = 1; t <= maxThreads; ++t) {
@@ -330,6 +346,81 @@ int main(int argc, char **argv) {
                   gbs, mc.triad > 0 ? 100 * gbs / mc.triad : 0.0,
                   mc.read > 0 ? 100 * gbs / mc.read : 0.0, ob,
                   ob > 0 ? gbs / ob : 0.0);
+    }
+    if (smallBatch) {
+      // MoE small batch, Mixtral-like (d = 1024, F = 3584, 8 experts, top-2,
+      // T = 32: 64 rows, 3-12 per expert): gate/up GLU gathered, then down
+      // scattered with routing weights. Registered weights (packed once,
+      // WeightCache.cpp) next to an unregistered copy of the same values
+      // (per-call packing / streaming, the path before prepacking).
+      std::vector<int32_t> groupRows(sE + 1), aRows(sT * sK), cRows(sT * sK);
+      std::vector<float> hidden(sT * sK * sF), out(sT * sD),
+          routing(sT * sK, 0.5f);
+      {
+        std::mt19937 rng(7);
+        std::vector<std::vector<int32_t>> slots(sE);
+        for (int64_t tok = 0; tok < sT; ++tok) {
+          int64_t e0 = rng() % sE, e1 = (e0 + 1 + rng() % (sE - 1)) % sE;
+          slots[e0].push_back(int32_t(tok * sK));
+          slots[e1].push_back(int32_t(tok * sK + 1));
+        }
+        int64_t m = 0;
+        for (int64_t e = 0; e < sE; ++e) {
+          groupRows[e] = int32_t(m);
+          for (int32_t sl : slots[e]) {
+            aRows[m] = sl;
+            cRows[m] = sl;
+            ++m;
+          }
+        }
+        groupRows[sE] = int32_t(m);
+      }
+      auto args = [&](const float *g, const float *u, const float *d,
+                      sluice_uk_gemm_args &up, sluice_uk_gemm_args &down) {
+        up = denseArgs(sT * sK, sF, sD, a.data(), g, hidden.data());
+        up.group_rows = groupRows.data();
+        up.groups = sE;
+        up.b_group_stride = sD * sF;
+        up.a_rows = aRows.data();
+        up.a_div = sK;
+        up.b2 = u;
+        up.ldb2 = sF;
+        up.b2_group_stride = sD * sF;
+        up.act = SLUICE_UK_ACT_SILU;
+        down = denseArgs(sT * sK, sD, sF, hidden.data(), d, out.data());
+        down.group_rows = groupRows.data();
+        down.groups = sE;
+        down.b_group_stride = sF * sD;
+        down.c_rows = cRows.data();
+        down.c_div = sK;
+        down.c_scale = routing.data();
+        down.accumulate = 1;
+      };
+      sluice_uk_gemm_args upP, downP, upU, downU;
+      args(sGate.data(), sUp.data(), sDown.data(), upP, downP);
+      args(sGate.data() + sOff, sUp.data() + sOff, sDown.data() + sOff, upU,
+           downU);
+      Timing tp, tu;
+      timePair(
+          [&](int) {
+            sluice_uk_gemm(&upP);
+            sluice_uk_gemm(&downP);
+          },
+          [&](int) {
+            sluice_uk_gemm(&upU);
+            sluice_uk_gemm(&downU);
+          },
+          tp, tu, 4.0);
+      double flops = 2.0 * sT * sK * 3 * sD * sF;
+      double bytes = 4.0 * sE * 3 * sD * sF;
+      double roof = std::max(mc.fma > 0 ? flops / (mc.fma * 1e9) : 0.0,
+                             mc.triad > 0 ? bytes / (mc.triad * 1e9) : 0.0);
+      std::printf("%-7d %-22s %10.2f %10.3f %7.1f GF %8.0f%%roof "
+                  "unpacked %.3f ms %6.2fx   per cpu-s: %.3f vs %.3f ms\n",
+                  t, "moe T=32 prepacked", tp.first * 1e3, tp.median * 1e3,
+                  flops / tp.median / 1e9,
+                  roof > 0 ? 100 * roof / tp.median : 0.0, tu.median * 1e3,
+                  tu.median / tp.median, tp.cpu * 1e3, tu.cpu * 1e3);
     }
     std::printf("%-7d machine: FMA peak %.1f GFLOP/s, STREAM triad %.1f GB/s, "
                 "read %.1f GB/s\n",

@@ -131,6 +131,42 @@ def Sluice_YieldOp : Sluice_Op<"yield",
   let summary = "the value of a sluice.pool_map region";
   let arguments = (ins F32:$value);
   let assemblyFormat = "$value attr-dict `:` type($value)";
+def Sluice_RouterGateOp : Sluice_Op<"router_gate", [Pure]> {
+  let summary = "router GEMM and top-k gate in one pass (the CPU micro-kernel)";
+  let description = [{
+    `sluice.topk_gate (x w_router) bias(%bias)` with the gate's attributes,
+    computed by one call of the `sluice_uk_router_gate` micro-kernel
+    (runtime/include/sluice/ukernels.h, docs/fusion.md): the logits of a
+    block of tokens stay in a per-thread buffer, and only the gate's
+    results are written. `sluice-fuse-router-topk` produces it; the
+    attributes and their rules are those of `sluice.topk_gate`, and `x` is
+    `[T, d]`, `w` `[d, E]` (static), `bias` `[E]`, the results `[T, k]`.
+    Only the CPU pipeline lowers it.
+
+    ```mlir
+    %w, %i = sluice.router_gate %x, %router {k = 8 : i64}
+        : (tensor<?x2048xf32>, tensor<2048x64xf32>)
+        -> (tensor<?x8xf32>, tensor<?x8xi32>)
+    ```
+  }];
+  let arguments = (ins
+    Sluice_F32Tensor2D:$x,
+    Sluice_F32Tensor2D:$w,
+    Optional<Sluice_F32Tensor1D>:$bias,
+    I64Attr:$k,
+    DefaultValuedAttr<Sluice_ScoreFuncAttr, "ScoreFunc::softmax">:$score,
+    DefaultValuedAttr<BoolAttr, "false">:$renormalize,
+    DefaultValuedAttr<F32Attr, "1.0f">:$scale,
+    DefaultValuedAttr<F32Attr, "1.0f">:$temperature,
+    DefaultValuedAttr<I64Attr, "1">:$groups,
+    DefaultValuedAttr<I64Attr, "1">:$topk_groups,
+    DefaultValuedAttr<Sluice_GroupScoreAttr, "GroupScore::max">:$group_score
+  );
+  let results = (outs Sluice_F32Tensor2D:$weights, Sluice_I32Tensor2D:$indices);
+  let assemblyFormat = [{
+    $x `,` $w (`bias` `(` $bias^ `)`)? attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
 }
 
 #endif // SLUICE_KERNEL_OPS_TD

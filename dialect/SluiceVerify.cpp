@@ -196,6 +196,43 @@ LogicalResult TopkGateOp::inferReturnTypes(MLIRContext *ctx,
   return success();
 }
 
+/// The attribute rules of topk_gate (shared with router_gate) for E experts.
+template <typename GateOp>
+static LogicalResult verifyGateAttrs(GateOp g, int64_t e) {
+  int64_t k = g.getKAttr().getInt();
+  if (k < 1)
+    return g.emitOpError("expects k >= 1, got ") << k;
+  if (k > e)
+    return g.emitOpError("expects k <= number of experts (")
+           << e << "), got " << k;
+  int64_t groups = (int64_t)g.getGroups(), topkGroups = (int64_t)g.getTopkGroups();
+  if (groups < 1)
+    return g.emitOpError("expects groups >= 1, got ") << groups;
+  if (e % groups != 0)
+    return g.emitOpError("expects the number of experts (")
+           << e << ") to be divisible by groups (" << groups << ")";
+  if (topkGroups < 1 || topkGroups > groups)
+    return g.emitOpError("expects 1 <= topk_groups <= groups (")
+           << groups << "), got " << topkGroups;
+  int64_t perGroup = e / groups;
+  if (k > topkGroups * perGroup)
+    return g.emitOpError("expects k <= topk_groups * experts per group (")
+           << topkGroups << " * " << perGroup << " = " << topkGroups * perGroup
+           << "), got " << k;
+  if (g.getGroupScore() == GroupScore::top2_sum && perGroup < 2)
+    return g.emitOpError("group_score top2_sum expects at least 2 experts per "
+                         "group, got ")
+           << perGroup;
+  if (g.getRenormalize() && g.getScore() == ScoreFunc::none)
+    return g.emitOpError("renormalize is not allowed with score none");
+  float temp = g.getTemperature().convertToFloat();
+  if (failed(requireFinite(g.getOperation(), "temperature", temp)))
+    return failure();
+  if (temp <= 0)
+    return g.emitOpError("expects temperature > 0, got ") << temp;
+  return requireFinite(g.getOperation(), "scale", g.getScale().convertToFloat());
+}
+
 LogicalResult TopkGateOp::verify() {
   Operation *op = getOperation();
   if (failed(requireStatic(op, "number of experts", "logits", getLogits(), 1)))
@@ -204,38 +241,30 @@ LogicalResult TopkGateOp::verify() {
   if (failed(matchDims(op, "the number of experts", "logits", getLogits(), 1,
                        "bias", getBias(), 0)))
     return failure();
-  int64_t k = getKAttr().getInt();
-  if (k < 1)
-    return emitOpError("expects k >= 1, got ") << k;
-  if (k > e)
-    return emitOpError("expects k <= number of experts (")
-           << e << "), got " << k;
-  int64_t groups = (int64_t)getGroups(), topkGroups = (int64_t)getTopkGroups();
-  if (groups < 1)
-    return emitOpError("expects groups >= 1, got ") << groups;
-  if (e % groups != 0)
-    return emitOpError("expects the number of experts (")
-           << e << ") to be divisible by groups (" << groups << ")";
-  if (topkGroups < 1 || topkGroups > groups)
-    return emitOpError("expects 1 <= topk_groups <= groups (")
-           << groups << "), got " << topkGroups;
-  int64_t perGroup = e / groups;
-  if (k > topkGroups * perGroup)
-    return emitOpError("expects k <= topk_groups * experts per group (")
-           << topkGroups << " * " << perGroup << " = " << topkGroups * perGroup
-           << "), got " << k;
-  if (getGroupScore() == GroupScore::top2_sum && perGroup < 2)
-    return emitOpError("group_score top2_sum expects at least 2 experts per "
-                       "group, got ")
-           << perGroup;
-  if (getRenormalize() && getScore() == ScoreFunc::none)
-    return emitOpError("renormalize is not allowed with score none");
-  float temp = getTemperature().convertToFloat();
-  if (failed(requireFinite(op, "temperature", temp)))
+  return verifyGateAttrs(*this, e);
+}
+
+LogicalResult RouterGateOp::verify() {
+  Operation *op = getOperation();
+  if (failed(requireStatic(op, "hidden size", "w", getW(), 0)) ||
+      failed(requireStatic(op, "number of experts", "w", getW(), 1)))
     return failure();
-  if (temp <= 0)
-    return emitOpError("expects temperature > 0, got ") << temp;
-  return requireFinite(op, "scale", getScale().convertToFloat());
+  int64_t e = dim(getW(), 1);
+  if (failed(matchDims(op, "the hidden size", "x", getX(), 1, "w", getW(), 0)) ||
+      failed(matchDims(op, "the number of experts", "w", getW(), 1, "bias",
+                       getBias(), 0)))
+    return failure();
+  if (failed(verifyGateAttrs(*this, e)))
+    return failure();
+  int64_t t = dim(getX(), 0), k = getK();
+  for (Value r : getResults()) {
+    auto type = cast<RankedTensorType>(r.getType());
+    if (type.getShape() != ArrayRef<int64_t>{t, k})
+      return emitOpError("expects results of shape [")
+             << (t == kDyn ? std::string("?") : std::to_string(t)) << ", " << k
+             << "], got " << r.getType();
+  }
+  return success();
 }
 
 /// C of expert-choice routing for a token count `t`, or `?`.

@@ -132,14 +132,18 @@ def SluiceFuseLora : Pass<"sluice-fuse-lora", "::mlir::ModuleOp"> {
 }
 
 def SluiceFuseRouterTopk : Pass<"sluice-fuse-router-topk"> {
-  let summary = "Run router GEMMs that feed a gate on the sluice.gemm "
-                "micro-kernel";
+  let summary = "Router GEMM + top-k gate in one pass (sluice.router_gate); "
+                "other router GEMMs on the sluice.gemm micro-kernel";
   let description = [{
-    A `linalg.matmul(x, w_router)` into a fill of +0.0 whose result feeds a
-    `sluice.topk_gate` or `sluice.expert_choice_gate` becomes
-    `sluice.gemm %x, %w_router` (one `sluice_uk_gemm` call on the CPU). The
-    `[T, E]` logits are still materialised for the gate; selecting the top
-    k in the GEMM's epilogue is not done yet.
+    A `sluice.topk_gate` whose logits are a `linalg.matmul(x, w_router)` into
+    a fill of +0.0 (or a plain `sluice.gemm %x, %w_router`), used by nothing
+    else, with `w_router` static and x's hidden size static, becomes
+    `sluice.router_gate %x, %w_router` with the gate's bias and attributes:
+    on the CPU one `sluice_uk_router_gate` call that keeps each token
+    block's logits in a per-thread buffer, so no `[T, E]` tensor is written.
+    Every other router matmul feeding a `sluice.topk_gate` or a
+    `sluice.expert_choice_gate` becomes `sluice.gemm %x, %w_router` and the
+    gate reads the `[T, E]` logits back.
   }];
   let dependentDialects = ["::mlir::sluice::SluiceDialect"];
 }

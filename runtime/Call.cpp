@@ -112,6 +112,11 @@ sluice_status_t bindAt(sluice_call_t *call, size_t index,
   sluice_tensor_retain(tensor);
   sluice_tensor_free(call->bound[index]);
   call->bound[index] = tensor;
+  // Weights may be packed once by the GEMM micro-kernel (docs/abi.md,
+  // "Prepacked weights"); the tensor unregisters itself when freed.
+  if (call->function->inputs[index].role == SLUICE_ROLE_WEIGHT &&
+      tensor->dtype == SLUICE_DTYPE_F32)
+    sluice::rt::registerWeight(tensor);
   return SLUICE_OK;
 }
 

@@ -6,6 +6,7 @@
 
 #include "runtime/Tensor.h"
 #include "runtime/Status.h"
+#include "sluice/ukernels.h"
 
 #include <cinttypes>
 #include <cstdlib>
@@ -155,6 +156,14 @@ sluice_status_t sluice::rt::adoptBuffer(sluice_dtype_t dtype, int64_t rank,
   return SLUICE_OK;
 }
 
+void sluice::rt::registerWeight(sluice_tensor_t *tensor) {
+  if (tensor->numBytes == 0 ||
+      tensor->weightRegistered.exchange(true, std::memory_order_acq_rel))
+    return;
+  sluice_uk_weights_register(tensor->data,
+                             static_cast<int64_t>(tensor->numBytes));
+}
+
 extern "C" {
 
 SLUICE_API const char *sluice_dtype_name(sluice_dtype_t dtype) {
@@ -229,9 +238,18 @@ SLUICE_API void sluice_tensor_retain(sluice_tensor_t *tensor) {
     tensor->refCount.fetch_add(1, std::memory_order_relaxed);
 }
 
+SLUICE_API void sluice_tensor_contents_changed(sluice_tensor_t *tensor) {
+  if (tensor && tensor->weightRegistered.load(std::memory_order_acquire))
+    sluice_uk_weights_changed(tensor->data,
+                              static_cast<int64_t>(tensor->numBytes));
+}
+
 SLUICE_API void sluice_tensor_free(sluice_tensor_t *tensor) {
   if (!tensor || tensor->refCount.fetch_sub(1, std::memory_order_acq_rel) != 1)
     return;
+  if (tensor->weightRegistered.load(std::memory_order_acquire))
+    sluice_uk_weights_unregister(tensor->data,
+                                 static_cast<int64_t>(tensor->numBytes));
   std::free(tensor->allocation);
   delete tensor;
 }

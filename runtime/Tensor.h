@@ -27,6 +27,9 @@ struct sluice_tensor {
   size_t numBytes = 0;
   void *allocation = nullptr;
   void *data = nullptr;
+  /// Registered with sluice_uk_weights_register (bound to a weight input):
+  /// unregistered when the tensor is freed.
+  std::atomic<bool> weightRegistered{false};
 };
 
 namespace sluice {
@@ -59,6 +62,10 @@ sluice_status_t createTensorUninit(sluice_dtype_t dtype, int64_t rank,
 sluice_status_t adoptBuffer(sluice_dtype_t dtype, int64_t rank,
                             const int64_t *shape, void *allocation, void *data,
                             const char *context, sluice_tensor_t **out);
+
+/// Registers the tensor's data with the GEMM micro-kernel's weight cache
+/// (sluice_uk_weights_register), once.
+void registerWeight(sluice_tensor_t *tensor);
 
 /// Checks that every byte of an i1 tensor is 0 or 1; on failure sets
 /// `badIndex` to the first bad element.

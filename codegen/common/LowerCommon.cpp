@@ -1,6 +1,7 @@
 //===- LowerCommon.cpp - helpers shared by the op lowerings ---------------===//
 
 #include "codegen/common/Lowering.h"
+#include "codegen/common/EqualDims.h"
 
 #include "llvm/ADT/TypeSwitch.h"
 
@@ -425,8 +426,8 @@ static SmallVector<DimGroup> equalDims(Operation *op) {
 /// static member, else the first member) is replaced by a zero-filled
 /// buffer of the reference sizes; when the dims agree that buffer is empty
 /// and the operand is used as it is.
-static SmallVector<Value> guardEqualDims(Emit &e, Operation *op,
-                                         ArrayRef<Value> operands) {
+SmallVector<Value> codegen::guardEqualDims(Emit &e, Operation *op,
+                                          ArrayRef<Value> operands) {
   SmallVector<Value> out(operands);
   auto typeOf = [&](int n) { return cast<MemRefType>(operands[n].getType()); };
   // Per operand: the expected size of each checked dim, and whether one

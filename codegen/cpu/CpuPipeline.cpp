@@ -36,15 +36,17 @@ using namespace mlir;
 namespace {
 
 /// Marks every public function for the MLIR C interface (the module ABI,
-/// docs/abi.md) and drops the `sluice.*` argument / result attributes, which
-/// the driver reads before lowering.
+/// docs/abi.md), weight arguments as not writable by bufferization, and
+/// drops the `sluice.*` argument / result attributes, which the driver reads
+/// before lowering.
 struct SluiceCpuAbiPass
     : PassWrapper<SluiceCpuAbiPass, OperationPass<ModuleOp>> {
   MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(SluiceCpuAbiPass)
   StringRef getArgument() const override { return "sluice-cpu-abi"; }
   StringRef getDescription() const override {
     return "Mark public functions with llvm.emit_c_interface (the Sluice "
-           "module ABI) and drop sluice.* argument attributes";
+           "module ABI), weight arguments bufferization.writable = false, and "
+           "drop sluice.* argument attributes";
   }
   void runOnOperation() override {
     for (auto fn : getOperation().getOps<func::FuncOp>()) {
@@ -60,8 +62,19 @@ struct SluiceCpuAbiPass
       auto dictOr = [&](DictionaryAttr d) {
         return d ? d : DictionaryAttr::get(fn.getContext());
       };
-      for (unsigned i = 0; i < fn.getNumArguments(); ++i)
-        fn.setArgAttrs(i, strip(dictOr(fn.getArgAttrDict(i))));
+      for (unsigned i = 0; i < fn.getNumArguments(); ++i) {
+        DictionaryAttr d = dictOr(fn.getArgAttrDict(i));
+        auto role = d.getAs<StringAttr>("sluice.role");
+        SmallVector<NamedAttribute> kept = strip(d);
+        // Compiled code never writes into a weight: the GEMM kernel keeps
+        // packed copies of weights between runs (docs/abi.md, "Prepacked
+        // weights"), so bufferization copies instead of updating in place.
+        if (role && role.getValue() == "weight")
+          kept.push_back(NamedAttribute(
+              StringAttr::get(fn.getContext(), "bufferization.writable"),
+              BoolAttr::get(fn.getContext(), false)));
+        fn.setArgAttrs(i, kept);
+      }
       for (unsigned i = 0; i < fn.getNumResults(); ++i)
         fn.setResultAttrs(i, strip(dictOr(fn.getResultAttrDict(i))));
       if (fn.isPublic())
@@ -146,6 +159,7 @@ void sluice::registerCpuDialects(DialectRegistry &registry) {
   tensor::registerBufferizableOpInterfaceExternalModels(registry);
   codegen::registerBufferizationModels(registry);
   registerCpuGemmBufferization(registry);
+  registerCpuRouterGateBufferization(registry);
   registerBuiltinDialectTranslation(registry);
   registerLLVMDialectTranslation(registry);
 }

@@ -15,6 +15,8 @@ void registerCpuDialects(DialectRegistry &registry);
 /// sluice.gemm bufferizes into a call of the runtime's sluice_uk_gemm
 /// micro-kernel (UkernelGemm.cpp); part of registerCpuDialects.
 void registerCpuGemmBufferization(DialectRegistry &registry);
+/// sluice.router_gate as a call of sluice_uk_router_gate (UkernelRouterGate.cpp).
+void registerCpuRouterGateBufferization(DialectRegistry &registry);
 
 /// Registers the upstream passes the CPU pipeline is made of, the
 /// `sluice-cpu-abi` pass and the `sluice-cpu-pipeline` pipeline.

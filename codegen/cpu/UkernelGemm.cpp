@@ -13,6 +13,7 @@
 #include "codegen/common/Emit.h"
 #include "codegen/common/Lowering.h"
 #include "codegen/cpu/CpuPipeline.h"
+#include "codegen/cpu/UkernelCall.h"
 #include "dialect/SluiceOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -29,6 +30,13 @@ using IP = arith::CmpIPredicate;
 
 namespace {
 
+using codegen::ukAddressOf;
+using codegen::ukContiguous;
+using codegen::ukStrideOf;
+Value contiguous(Emit &e, Value buf) { return ukContiguous(e, buf); }
+Value addressOf(Emit &e, Value buf) { return ukAddressOf(e, buf); }
+Value strideOf(Emit &e, Value buf, unsigned i) { return ukStrideOf(e, buf, i); }
+
 constexpr StringLiteral kGemmFn = "sluice_uk_gemm";
 constexpr int64_t kFields = 29; // SLUICE_UK_GEMM_FIELDS
 
@@ -39,38 +47,6 @@ enum Field : int64_t {
   fLda2, fK2, fB3, fLdb3, fB3GroupStride, fC, fLdc, fCRows, fCDiv, fCScale
 };
 static_assert(fCScale + 1 == kFields, "one entry per field");
-
-/// A buffer whose last dim is contiguous (copied into a fresh one if not).
-Value contiguous(Emit &e, Value buf) {
-  auto type = cast<MemRefType>(buf.getType());
-  auto [strides, offset] = type.getStridesAndOffset();
-  if (type.getRank() == 0 || strides.back() == 1)
-    return buf;
-  SmallVector<Value> dyn;
-  for (int64_t i = 0; i < type.getRank(); ++i)
-    if (type.isDynamicDim(i))
-      dyn.push_back(e.dim(buf, i));
-  Value copy = e.alloc(MemRefType::get(type.getShape(), type.getElementType()),
-                       dyn);
-  memref::CopyOp::create(e.b, e.loc, buf, copy);
-  return copy;
-}
-
-/// Address of element 0 of `buf` as an i64.
-Value addressOf(Emit &e, Value buf) {
-  auto type = cast<MemRefType>(buf.getType());
-  auto md = memref::ExtractStridedMetadataOp::create(e.b, e.loc, buf);
-  Value base = memref::ExtractAlignedPointerAsIndexOp::create(e.b, e.loc, buf);
-  int64_t bytes = type.getElementTypeBitWidth() / 8;
-  Value addr = e.addi(base, e.muli(md.getOffset(), e.c(bytes)));
-  return e.toI64(addr);
-}
-
-/// Row stride (dim `i`'s stride) of `buf` as an i64.
-Value strideOf(Emit &e, Value buf, unsigned i) {
-  auto md = memref::ExtractStridedMetadataOp::create(e.b, e.loc, buf);
-  return e.toI64(md.getStrides()[i]);
-}
 
 int64_t actCode(std::optional<Activation> act) {
   if (!act)
@@ -255,6 +231,38 @@ FailureOr<SmallVector<Value>> lowerGemmOp(Operation *op, RewriterBase &rewriter,
 }
 
 } // namespace
+
+/// A buffer whose last dim is contiguous (copied into a fresh one if not).
+Value codegen::ukContiguous(Emit &e, Value buf) {
+  auto type = cast<MemRefType>(buf.getType());
+  auto [strides, offset] = type.getStridesAndOffset();
+  if (type.getRank() == 0 || strides.back() == 1)
+    return buf;
+  SmallVector<Value> dyn;
+  for (int64_t i = 0; i < type.getRank(); ++i)
+    if (type.isDynamicDim(i))
+      dyn.push_back(e.dim(buf, i));
+  Value copy = e.alloc(MemRefType::get(type.getShape(), type.getElementType()),
+                       dyn);
+  memref::CopyOp::create(e.b, e.loc, buf, copy);
+  return copy;
+}
+
+/// Address of element 0 of `buf` as an i64.
+Value codegen::ukAddressOf(Emit &e, Value buf) {
+  auto type = cast<MemRefType>(buf.getType());
+  auto md = memref::ExtractStridedMetadataOp::create(e.b, e.loc, buf);
+  Value base = memref::ExtractAlignedPointerAsIndexOp::create(e.b, e.loc, buf);
+  int64_t bytes = type.getElementTypeBitWidth() / 8;
+  Value addr = e.addi(base, e.muli(md.getOffset(), e.c(bytes)));
+  return e.toI64(addr);
+}
+
+/// Row stride (dim `i`'s stride) of `buf` as an i64.
+Value codegen::ukStrideOf(Emit &e, Value buf, unsigned i) {
+  auto md = memref::ExtractStridedMetadataOp::create(e.b, e.loc, buf);
+  return e.toI64(md.getStrides()[i]);
+}
 
 void mlir::sluice::registerCpuGemmBufferization(DialectRegistry &registry) {
   registry.addExtension(+[](MLIRContext *ctx, SluiceDialect *) {

@@ -20,6 +20,7 @@
 #define SLUICE_CODEGEN_CUDA_BLOCKPROGRAM_H
 
 #include "codegen/common/Emit.h"
+#include "codegen/common/EqualDims.h"
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -56,6 +57,13 @@ void buildThreadPhase(OpBuilder &b, Location loc, int64_t threads,
 /// A workgroup (shared-memory) buffer of the enclosing block body.
 Value allocWorkgroup(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
                      Type elementType);
+
+/// A device-side run-time check of `op` (sluice_gpu.report_error): when
+/// `cond` holds, the error the CPU lowering's emitRuntimeCheck(op, message,
+/// v0, v1) reports. Inside a thread phase or at block level; the caller must
+/// still keep every access in bounds.
+void reportError(codegen::Emit &e, Operation *op, Value cond,
+                 StringRef message, Value v0 = {}, Value v1 = {});
 
 /// Checks the block-program rules under `root`; emits an error per violation.
 LogicalResult verifyBlockPrograms(Operation *root);
@@ -101,6 +109,57 @@ buildSigmoidGateKernel(codegen::Emit &e, Operation *op,
 FailureOr<SmallVector<Value>> buildDispatchKernel(codegen::Emit &e,
                                                   Operation *op,
                                                   ArrayRef<Value> operands);
+
+// KernelsLinalg.cpp: the generic mapping of linalg ops on tensors.
+/// Why the generic mapping does not apply to `op`, or nothing.
+std::optional<std::string> unsupportedLinalg(Operation *op);
+FailureOr<SmallVector<Value>> buildLinalgKernel(codegen::Emit &e,
+                                                Operation *op,
+                                                ArrayRef<Value> operands);
+
+// KernelsRouting.cpp
+FailureOr<SmallVector<Value>> buildRouteKernel(codegen::Emit &e, Operation *op,
+                                               ArrayRef<Value> operands);
+FailureOr<SmallVector<Value>> buildCombineKernel(codegen::Emit &e,
+                                                 Operation *op,
+                                                 ArrayRef<Value> operands);
+FailureOr<SmallVector<Value>>
+buildLoadBalanceLossKernel(codegen::Emit &e, Operation *op,
+                           ArrayRef<Value> operands);
+FailureOr<SmallVector<Value>>
+buildRouterZLossKernel(codegen::Emit &e, Operation *op,
+                       ArrayRef<Value> operands);
+FailureOr<SmallVector<Value>>
+buildExpertChoiceGateKernel(codegen::Emit &e, Operation *op,
+                            ArrayRef<Value> operands);
+FailureOr<SmallVector<Value>> buildTopkKernel(codegen::Emit &e, Operation *op,
+                                              ArrayRef<Value> operands);
+
+// KernelsLora.cpp, KernelsSparse.cpp, KernelsPool2.cpp
+FailureOr<SmallVector<Value>>
+buildMultiLoraMatmulKernel(codegen::Emit &e, Operation *op,
+                           ArrayRef<Value> operands);
+FailureOr<SmallVector<Value>>
+buildLowrankMatmulKernel(codegen::Emit &e, Operation *op,
+                         ArrayRef<Value> operands);
+FailureOr<SmallVector<Value>>
+buildSparsifyKernel(codegen::Emit &e, Operation *op,
+                    ArrayRef<Value> operands);
+FailureOr<SmallVector<Value>>
+buildSparseMatmulKernel(codegen::Emit &e, Operation *op,
+                        ArrayRef<Value> operands);
+FailureOr<SmallVector<Value>>
+buildSegmentPoolKernel(codegen::Emit &e, Operation *op,
+                       ArrayRef<Value> operands);
+FailureOr<SmallVector<Value>>
+buildAdaptivePoolKernel(codegen::Emit &e, Operation *op,
+                        ArrayRef<Value> operands);
+FailureOr<SmallVector<Value>>
+buildSpatialPyramidPoolKernel(codegen::Emit &e, Operation *op,
+                              ArrayRef<Value> operands);
+FailureOr<SmallVector<Value>>
+buildAttentionPoolKernel(codegen::Emit &e, Operation *op,
+                         ArrayRef<Value> operands);
 
 } // namespace mlir::sluice::cuda
 

@@ -16,45 +16,33 @@
 
 #include "codegen/common/Lowering.h"
 #include "codegen/cuda/BlockProgram.h"
+#include "codegen/cuda/KernelsTile.h"
 
 using namespace mlir;
 using namespace mlir::sluice;
 using namespace mlir::sluice::codegen;
 using namespace mlir::sluice::cuda;
+using namespace mlir::sluice::cuda::tile;
 using IP = arith::CmpIPredicate;
 
-static constexpr int64_t kTile = 32;
-static constexpr int64_t kThreads = 256;
-static constexpr int64_t kOwned = kTile * kTile / kThreads; // 4
-
-namespace {
-/// The shared tiles of one block.
-struct Tiles {
-  Value as, bs, acc;
-};
-
-Tiles allocTiles(Emit &e) {
+Tiles tile::allocTiles(Emit &e) {
   return {allocWorkgroup(e.b, e.loc, {kTile, kTile}, e.f32()),
           allocWorkgroup(e.b, e.loc, {kTile, kTile}, e.f32()),
           allocWorkgroup(e.b, e.loc, {kTile, kTile}, e.f32())};
 }
 
-/// Calls f(r, c) for the outputs thread `t` owns (unrolled).
-void forOwned(Emit &e, Value t, function_ref<void(Value, Value)> f) {
+void tile::forOwned(Emit &e, Value t, function_ref<void(Value, Value)> f) {
   Value r0 = e.divsi(t, e.c(kTile)), c = e.remsi(t, e.c(kTile));
   for (int64_t i = 0; i < kOwned; ++i)
     f(e.addi(r0, e.c(i * (kThreads / kTile))), c);
 }
 
-/// Loads `m[i, j]` when `ok`, else 0 (the address is clamped in range).
-Value loadOrZero(Emit &e, Value m, ArrayRef<Value> idx, Value ok) {
+Value tile::loadOrZero(Emit &e, Value m, ArrayRef<Value> idx, Value ok) {
   return e.ifElse1(
       ok, e.f32(), [&] { return e.load(m, idx); }, [&] { return e.cf(0); });
 }
 
-/// acc += A B over K in kTile steps. aAt(r, kk) / bAt(kk, c) give the tile
-/// entries (0 outside the operands).
-void emitTiledProduct(Emit &e, const Tiles &tl, Value kDim,
+void tile::emitTiledProduct(Emit &e, const Tiles &tl, Value kDim,
                       function_ref<Value(Value, Value)> aAt,
                       function_ref<Value(Value, Value)> bAt) {
   Value steps = e.divsi(e.addi(kDim, e.c(kTile - 1)), e.c(kTile));
@@ -91,10 +79,9 @@ void emitTiledProduct(Emit &e, const Tiles &tl, Value kDim,
   });
 }
 
-Value ceilDiv(Emit &e, Value a, int64_t b) {
+Value tile::ceilDiv(Emit &e, Value a, int64_t b) {
   return e.divsi(e.addi(a, e.c(b - 1)), e.c(b));
 }
-} // namespace
 
 FailureOr<SmallVector<Value>>
 cuda::buildGroupedMatmulKernel(Emit &e, Operation *o,

@@ -8,6 +8,7 @@
 
 #include "codegen/common/Lowering.h"
 #include "codegen/cuda/BlockProgram.h"
+#include "codegen/cuda/KernelsPool.h"
 
 using namespace mlir;
 using namespace mlir::sluice;
@@ -18,11 +19,10 @@ using IP = arith::CmpIPredicate;
 
 static constexpr int64_t kPoolThreads = 128;
 
-/// The pooled value of feature `dd` over `n` rows (valid(row), at(row)), the
-/// op specification's formulas (same as the CPU lowering's).
-static Value poolOne(Emit &e, PoolOp op, Value groupP, Value groupWidth,
-                     Value dd, Value n, function_ref<Value(Value)> valid,
-                     function_ref<Value(Value)> at) {
+Value cuda::poolOne(Emit &e, const PoolSpec &op, Value groupP,
+                    Value groupWidth, Value dd, Value n,
+                    function_ref<Value(Value)> valid,
+                    function_ref<Value(Value)> at) {
   Value zero = e.cf(0), one = e.cf(1);
   auto fold = [&](Value init, function_ref<Value(Value, Value)> step) {
     return e.forLoopAcc(e.c(0), n, ValueRange{init, zero},
@@ -36,17 +36,17 @@ static Value poolOne(Emit &e, PoolOp op, Value groupP, Value groupWidth,
                                   e.select(ok, e.addf(acc[1], one), acc[1])};
                         });
   };
-  switch (op.getKind()) {
+  switch (op.kind) {
   case PoolKind::sum:
   case PoolKind::mean: {
     SmallVector<Value> r = fold(zero, [&](Value a, Value v) { return e.addf(a, v); });
-    if (op.getKind() == PoolKind::sum)
+    if (op.kind == PoolKind::sum)
       return r[0];
     return e.select(e.arithEqZero(r[1]), zero, e.divf(r[0], r[1]));
   }
   case PoolKind::max:
   case PoolKind::min: {
-    bool isMax = op.getKind() == PoolKind::max;
+    bool isMax = op.kind == PoolKind::max;
     SmallVector<Value> r =
         fold(isMax ? e.negInf() : e.posInf(), [&](Value a, Value v) {
           return isMax ? e.maxf(a, v) : e.minf(a, v);
@@ -55,8 +55,8 @@ static Value poolOne(Emit &e, PoolOp op, Value groupP, Value groupWidth,
   }
   case PoolKind::gem: {
     Value p = groupP ? e.load(groupP, {e.divsi(dd, groupWidth)})
-                     : e.cf(op.getP().convertToDouble());
-    Value eps = e.cf(op.getEps().convertToDouble());
+                     : e.cf(op.p);
+    Value eps = e.cf(op.eps);
     SmallVector<Value> r = fold(zero, [&](Value a, Value v) {
       return e.addf(a, e.powf(e.maxf(v, eps), p));
     });
@@ -64,7 +64,7 @@ static Value poolOne(Emit &e, PoolOp op, Value groupP, Value groupWidth,
     return e.select(e.arithEqZero(r[1]), zero, e.powf(mean, e.divf(one, p)));
   }
   case PoolKind::lse: {
-    Value rr = e.cf(op.getR().convertToDouble());
+    Value rr = e.cf(op.r);
     SmallVector<Value> m = fold(e.negInf(), [&](Value a, Value v) {
       return e.maxf(a, e.mulf(rr, v));
     });
@@ -78,7 +78,7 @@ static Value poolOne(Emit &e, PoolOp op, Value groupP, Value groupWidth,
   }
   case PoolKind::first:
   case PoolKind::last: {
-    bool first = op.getKind() == PoolKind::first;
+    bool first = op.kind == PoolKind::first;
     Value none = e.c(-1);
     Value pick = e.forLoopAcc1(e.c(0), n, none, [&](Value row, Value cur) {
       Value take = valid(row);
@@ -132,7 +132,10 @@ cuda::buildPoolKernel(Emit &e, Operation *o, ArrayRef<Value> operands) {
             return e.cmpi(IP::slt, row, len);
           return e.ci1(true);
         };
-        Value v = poolOne(e, op, groupP, groupWidth, dd, n, valid,
+        PoolSpec spec{op.getKind(), op.getP().convertToDouble(),
+                      op.getEps().convertToDouble(),
+                      op.getR().convertToDouble()};
+        Value v = poolOne(e, spec, groupP, groupWidth, dd, n, valid,
                           [&](Value row) { return e.load(x, {bb, row, dd}); });
         e.store(v, out, {bb, dd});
       });

@@ -12,6 +12,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "codegen/common/EqualDims.h"
 #include "codegen/common/Lowering.h"
 #include "codegen/cuda/BlockProgram.h"
 #include "dialect/SluiceOps.h"
@@ -39,8 +40,16 @@ static constexpr StringLiteral kKernelAttr = "sluice.kernel";
 
 ArrayRef<StringRef> cuda::cudaLoweredOps() {
   static const StringRef names[] = {
-      "sluice.dispatch",   "sluice.glu",  "sluice.grouped_matmul",
-      "sluice.lora_matmul", "sluice.pool", "sluice.sigmoid_gate",
+      "sluice.adaptive_pool", "sluice.attention_pool",
+      "sluice.combine", "sluice.dispatch",
+      "sluice.expert_choice_gate", "sluice.glu",
+      "sluice.grouped_matmul", "sluice.load_balance_loss",
+      "sluice.lora_matmul", "sluice.lowrank_matmul",
+      "sluice.multi_lora_matmul", "sluice.pool",
+      "sluice.route", "sluice.router_z_loss",
+      "sluice.segment_pool", "sluice.sigmoid_gate",
+      "sluice.sparse_matmul", "sluice.sparsify",
+      "sluice.spatial_pyramid_pool", "sluice.topk",
       "sluice.topk_gate"};
   return names;
 }
@@ -52,6 +61,8 @@ ArrayRef<StringRef> cuda::cudaLoweredOps() {
 /// Why the CUDA schedule of `op` does not apply (dynamic weight shapes, a
 /// rank too large for shared memory), or nothing.
 static std::optional<std::string> unsupportedShapes(Operation *op) {
+  if (isa<linalg::LinalgOp>(op))
+    return unsupportedLinalg(op);
   auto isStatic = [](Value v) {
     return !v || cast<ShapedType>(v.getType()).hasStaticShape();
   };
@@ -61,6 +72,9 @@ static std::optional<std::string> unsupportedShapes(Operation *op) {
     if (!isStatic(o.getBias()))
       return std::string("a dynamic bias shape");
   }
+  if (auto o = dyn_cast<ExpertChoiceGateOp>(op))
+    if (cast<ShapedType>(o.getLogits().getType()).isDynamicDim(1))
+      return std::string("a dynamic expert count");
   if (auto o = dyn_cast<GluOp>(op))
     if (cast<ShapedType>(o.getType()).getRank() > 3)
       return std::string("rank above 3 (grid of 3 dims)");
@@ -76,6 +90,26 @@ static std::optional<std::string> unsupportedShapes(Operation *op) {
     if (rank > 128)
       return "rank " + std::to_string(rank) +
              " (at most 128: x a of a row block stays in shared memory)";
+  }
+  if (auto o = dyn_cast<MultiLoraMatmulOp>(op)) {
+    if (!isStatic(o.getW()) || !isStatic(o.getA()) || !isStatic(o.getB()))
+      return std::string("dynamic w, a or b shapes");
+    if (cast<ShapedType>(o.getIds().getType()).isDynamicDim(1))
+      return std::string("a dynamic slot count");
+    int64_t rank = cast<ShapedType>(o.getA().getType()).getDimSize(2);
+    int64_t slots = cast<ShapedType>(o.getIds().getType()).getDimSize(1);
+    if (rank > 128 || slots > 32)
+      return "rank " + std::to_string(rank) + ", " + std::to_string(slots) +
+             " slots (at most 128 and 32: x a and the ids of a row block "
+             "stay in shared memory)";
+  }
+  if (auto o = dyn_cast<LowrankMatmulOp>(op)) {
+    if (!isStatic(o.getU()) || !isStatic(o.getV()))
+      return std::string("dynamic u or v shapes");
+    int64_t rank = cast<ShapedType>(o.getU().getType()).getDimSize(1);
+    if (rank > 128)
+      return "rank " + std::to_string(rank) +
+             " (at most 128: x u of a row block stays in shared memory)";
   }
   return std::nullopt;
 }
@@ -110,9 +144,29 @@ struct LowerToBlockProgramsPass
   DenseMap<Operation *, unsigned> kernelCount;
 
   void runOnOperation() override {
+    // Aggregates (linalg.softmax) -> linalg.generic / fill first.
+    SmallVector<linalg::AggregatedOpInterface> aggregates;
+    getOperation()->walk([&](linalg::AggregatedOpInterface op) {
+      if (isa<linalg::SoftmaxOp>(op))
+        aggregates.push_back(op);
+    });
+    for (auto op : aggregates) {
+      IRRewriter rw(op->getContext());
+      rw.setInsertionPoint(op);
+      FailureOr<SmallVector<Value>> parts = op.decomposeOperation(rw);
+      if (failed(parts)) {
+        op->emitOpError("cannot be decomposed for the CUDA mapping");
+        return signalPassFailure();
+      }
+      rw.replaceOp(op, *parts);
+    }
     SmallVector<Operation *> todo;
     bool ok = true;
     getOperation()->walk([&](Operation *op) {
+      if (isa<linalg::LinalgOp>(op) && !unsupportedLinalg(op)) {
+        todo.push_back(op);
+        return;
+      }
       if (op->getDialect() &&
           op->getDialect()->getNamespace() == SluiceDialect::getDialectNamespace()) {
         if (llvm::is_contained(cudaLoweredOps(),
@@ -128,7 +182,9 @@ struct LowerToBlockProgramsPass
           isa<linalg::LinalgOp>(op) || isa<linalg::SoftmaxOp>(op);
       if (strict && compute) {
         op->emitOpError("has no CUDA schedule yet (scheduled: ")
-            << llvm::join(cudaLoweredOps(), ", ") << ")";
+            << llvm::join(cudaLoweredOps(), ", ")
+            << ", and linalg ops on tensors with projected-permutation "
+               "outputs)";
         ok = false;
       }
     });
@@ -154,6 +210,13 @@ struct LowerToBlockProgramsPass
         buffers.push_back(bufferization::ToBufferOp::create(
             b, op->getLoc(), m, v, /*readOnly=*/true));
       }
+      // The ops scheduled here share the CPU lowering's host-side checks of
+      // dims that must agree (same messages; a mismatching operand becomes
+      // a zero buffer of the expected sizes, so no kernel leaves a buffer).
+      if (isa<SegmentPoolOp, AdaptivePoolOp, SpatialPyramidPoolOp,
+              AttentionPoolOp, MultiLoraMatmulOp, LowrankMatmulOp, SparsifyOp,
+              SparseMatmulOp>(op))
+        buffers = guardEqualDims(e, op, buffers);
       FailureOr<SmallVector<Value>> results =
           llvm::TypeSwitch<Operation *, FailureOr<SmallVector<Value>>>(op)
               .Case([&](PoolOp) { return buildPoolKernel(e, op, buffers); })
@@ -166,6 +229,30 @@ struct LowerToBlockProgramsPass
               .Case([&](LoraMatmulOp) {
                 return buildLoraMatmulKernel(e, op, buffers);
               })
+              .Case([&](MultiLoraMatmulOp) {
+                return buildMultiLoraMatmulKernel(e, op, buffers);
+              })
+              .Case([&](LowrankMatmulOp) {
+                return buildLowrankMatmulKernel(e, op, buffers);
+              })
+              .Case([&](SparsifyOp) {
+                return buildSparsifyKernel(e, op, buffers);
+              })
+              .Case([&](SparseMatmulOp) {
+                return buildSparseMatmulKernel(e, op, buffers);
+              })
+              .Case([&](SegmentPoolOp) {
+                return buildSegmentPoolKernel(e, op, buffers);
+              })
+              .Case([&](AdaptivePoolOp) {
+                return buildAdaptivePoolKernel(e, op, buffers);
+              })
+              .Case([&](SpatialPyramidPoolOp) {
+                return buildSpatialPyramidPoolKernel(e, op, buffers);
+              })
+              .Case([&](AttentionPoolOp) {
+                return buildAttentionPoolKernel(e, op, buffers);
+              })
               .Case([&](GluOp) { return buildGluKernel(e, op, buffers); })
               .Case([&](SigmoidGateOp) {
                 return buildSigmoidGateKernel(e, op, buffers);
@@ -173,7 +260,25 @@ struct LowerToBlockProgramsPass
               .Case([&](DispatchOp) {
                 return buildDispatchKernel(e, op, buffers);
               })
-              .Default([](Operation *) { return failure(); });
+              .Case([&](RouteOp) { return buildRouteKernel(e, op, buffers); })
+              .Case([&](CombineOp) {
+                return buildCombineKernel(e, op, buffers);
+              })
+              .Case([&](LoadBalanceLossOp) {
+                return buildLoadBalanceLossKernel(e, op, buffers);
+              })
+              .Case([&](RouterZLossOp) {
+                return buildRouterZLossKernel(e, op, buffers);
+              })
+              .Case([&](ExpertChoiceGateOp) {
+                return buildExpertChoiceGateKernel(e, op, buffers);
+              })
+              .Case([&](TopkOp) { return buildTopkKernel(e, op, buffers); })
+              .Default([&](Operation *) -> FailureOr<SmallVector<Value>> {
+                if (isa<linalg::LinalgOp>(op))
+                  return buildLinalgKernel(e, op, buffers);
+                return failure();
+              });
       if (failed(results))
         return signalPassFailure();
       // Kernel names: <function>_<op>_<n> (gpu.launch function attribute).
@@ -300,6 +405,66 @@ static void warpReduceToLoops(sluice_gpu::WarpReduceOp op) {
 }
 
 //===----------------------------------------------------------------------===//
+// Device-side run-time errors
+//===----------------------------------------------------------------------===//
+
+static constexpr StringLiteral kDeviceErrorGlobal = "sluice_device_error";
+static constexpr StringLiteral kDeviceErrorSites = "sluice.device_error_sites";
+
+/// GPU: the first error wins. CAS of sluice_device_error[0] from 0 to
+/// 1 + site; the winner stores the values to [1] and [2]. The site table is
+/// the string array `sluice.device_error_sites` on the top-level module.
+static void reportErrorToGpu(ModuleOp module, sluice_gpu::ReportErrorOp op,
+                             SmallVectorImpl<Attribute> &sites) {
+  OpBuilder b(op);
+  Location loc = op.getLoc();
+  auto type = MemRefType::get({4}, b.getI64Type());
+  if (!module.lookupSymbol<memref::GlobalOp>(kDeviceErrorGlobal)) {
+    OpBuilder::InsertionGuard g(b);
+    b.setInsertionPointToStart(module.getBody());
+    auto init = DenseElementsAttr::get(
+        RankedTensorType::get({4}, b.getI64Type()), b.getI64IntegerAttr(0));
+    // Public: the host finds it in the loaded module by name.
+    memref::GlobalOp::create(b, loc, kDeviceErrorGlobal,
+                             /*sym_visibility=*/nullptr, type, init,
+                             /*constant=*/false, /*alignment=*/nullptr);
+  }
+  auto text = b.getStringAttr(op.getMessage());
+  int64_t site = llvm::find(sites, text) - sites.begin();
+  if (site == (int64_t)sites.size())
+    sites.push_back(text);
+  Emit e(b, loc);
+  e.ifThen(op.getCondition(), [&] {
+    Value g = memref::GetGlobalOp::create(b, loc, type, kDeviceErrorGlobal);
+    Value addr = memref::ExtractAlignedPointerAsIndexOp::create(b, loc, g);
+    auto ptrType = LLVM::LLVMPointerType::get(b.getContext());
+    Value ptr = LLVM::IntToPtrOp::create(b, loc, ptrType, e.toI64(addr));
+    auto cas = LLVM::AtomicCmpXchgOp::create(
+        b, loc, ptr, e.ci64(0), e.ci64(site + 1),
+        LLVM::AtomicOrdering::acq_rel, LLVM::AtomicOrdering::monotonic);
+    if (op.getValues().empty())
+      return;
+    Value won = LLVM::ExtractValueOp::create(b, loc, cas, 1);
+    e.ifThen(won, [&] {
+      for (auto [i, v] : llvm::enumerate(op.getValues()))
+        e.store(v, g, {e.c(i + 1)});
+    });
+  });
+  op.erase();
+}
+
+/// CPU: exactly the CPU lowering's `if (cond) sluice_rt_error(msg, v0, v1)`.
+static void reportErrorToCpu(ModuleOp module, sluice_gpu::ReportErrorOp op) {
+  OpBuilder b(op);
+  Emit e(b, op.getLoc());
+  ValueRange v = op.getValues();
+  emitRuntimeErrorCall(e, module, op.getCondition(), op.getMessage(),
+                       v.size() > 0 ? v[0] : Value(),
+                       v.size() > 1 ? v[1] : Value());
+  op.erase();
+}
+
+//===----------------------------------------------------------------------===//
 // sluice-cuda-to-gpu
 //===----------------------------------------------------------------------===//
 
@@ -393,7 +558,8 @@ struct BlockProgramsToGpuPass
   }
   void getDependentDialects(DialectRegistry &registry) const override {
     registry.insert<gpu::GPUDialect, scf::SCFDialect, arith::ArithDialect,
-                    affine::AffineDialect>();
+                    affine::AffineDialect, LLVM::LLVMDialect,
+                    memref::MemRefDialect>();
   }
   void runOnOperation() override {
     if (failed(verifyBlockPrograms(getOperation())))
@@ -402,6 +568,17 @@ struct BlockProgramsToGpuPass
     getOperation()->walk([&](sluice_gpu::WarpReduceOp op) { warps.push_back(op); });
     for (auto op : warps)
       warpReduceToShuffles(op);
+    SmallVector<sluice_gpu::ReportErrorOp> reports;
+    getOperation()->walk(
+        [&](sluice_gpu::ReportErrorOp op) { reports.push_back(op); });
+    SmallVector<Attribute> sites;
+    if (auto old = getOperation()->getAttrOfType<ArrayAttr>(kDeviceErrorSites))
+      sites.append(old.begin(), old.end());
+    for (auto op : reports)
+      reportErrorToGpu(getOperation(), op, sites);
+    if (!sites.empty())
+      getOperation()->setAttr(kDeviceErrorSites,
+                              ArrayAttr::get(&getContext(), sites));
     SmallVector<scf::ForallOp> blocks;
     getOperation()->walk([&](scf::ForallOp f) {
       if (isBlockForall(f))
@@ -479,6 +656,9 @@ struct BlockProgramsToCpuPass
                        llvm::cl::init(false)};
 
   StringRef getArgument() const override { return "sluice-cuda-to-cpu"; }
+  void getDependentDialects(DialectRegistry &registry) const override {
+    registry.insert<func::FuncDialect, LLVM::LLVMDialect, scf::SCFDialect>();
+  }
   StringRef getDescription() const override {
     return "Block programs -> CPU loops: warp collectives as butterfly loops, "
            "foralls as scf.for (thread phases optionally reversed), "
@@ -492,6 +672,10 @@ struct BlockProgramsToCpuPass
     module->walk([&](sluice_gpu::WarpReduceOp op) { warps.push_back(op); });
     for (auto op : warps)
       warpReduceToLoops(op);
+    SmallVector<sluice_gpu::ReportErrorOp> reports;
+    module->walk([&](sluice_gpu::ReportErrorOp op) { reports.push_back(op); });
+    for (auto op : reports)
+      reportErrorToCpu(module, op);
     IRRewriter rw(&getContext());
     SmallVector<scf::ForallOp> threads, blocks;
     module->walk([&](scf::ForallOp f) {

@@ -131,6 +131,8 @@ float *sluice::uk::scratch(int slot, size_t floats) {
   return s->buf[slot];
 }
 
+bool sluice::uk::avx2Allowed() { return isa() != Isa::Scalar; }
+
 extern "C" void sluice_uk_gemm(const sluice_uk_gemm_args *p) {
   if (p->M <= 0 || p->N <= 0)
     return;
@@ -180,9 +182,24 @@ extern "C" void sluice_uk_gemm(const sluice_uk_gemm_args *p) {
   // folding; otherwise an item covers every segment of its columns.
   plan.splitGroups = !p->c_rows && p->c_div == 1 && plan.numSegs > 1;
 
+  // Weights registered with sluice_uk_weights_register are packed once
+  // (WeightCache.cpp); then every segment runs the register tiles without
+  // packing B. Only where some group has >= kPrepackMinRows rows: below,
+  // streaming B already runs at memory speed and the copy would double the
+  // weights' memory for nothing (decode).
+  if (maxRows >= kPrepackMinRows && plan.kMain) {
+#if defined(__x86_64__)
+    PackGroupFn pack = chosen == Isa::Avx512     ? &packGroupAvx512
+                       : chosen == Isa::Avx2Wide ? &packGroupAvx2Wide
+                                                 : &packGroupAvx2;
+    plan.prepacked = findPrepacked(p, segs, numSegs, int(panelFloats / 2),
+                                   pack, &plan.preGroupFloats);
+#endif
+  }
+
   int threads = sluice_get_num_threads ? sluice_get_num_threads() : 1;
   int64_t segItems = plan.splitGroups ? plan.numSegs : 1;
-  bool packed = maxRows > kGemvMaxRows;
+  bool packed = maxRows > kGemvMaxRows || plan.prepacked;
   // Packed: an item packs A once per K block for all its columns, while the
   // MR x NR kernel reuses each B panel (in L1) over 96 rows; so items are
   // wide (up to 1024 panel floats, KC x that is the packed B block), two per

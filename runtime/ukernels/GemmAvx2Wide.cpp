@@ -72,3 +72,8 @@ void sluice::uk::gemmItemsAvx2Wide(const GemmPlan &plan, int64_t lo,
                                    int64_t hi) {
   runItems(plan, lo, hi);
 }
+
+void sluice::uk::packGroupAvx2Wide(const sluice_uk_gemm_args *p, int64_t g,
+                                 float *dst) {
+  packGroup(p, g, dst);
+}

@@ -50,3 +50,8 @@ struct VO {
 void sluice::uk::gemmItemsAvx512(const GemmPlan &plan, int64_t lo, int64_t hi) {
   runItems(plan, lo, hi);
 }
+
+void sluice::uk::packGroupAvx512(const sluice_uk_gemm_args *p, int64_t g,
+                                 float *dst) {
+  packGroup(p, g, dst);
+}

@@ -28,6 +28,10 @@ struct Segment {
 /// GEMV path) instead of packing it.
 constexpr int64_t kGemvMaxRows = 8;
 
+/// Calls whose largest segment has at least this many rows use prepacked
+/// weights when B is registered (WeightCache.cpp).
+constexpr int64_t kPrepackMinRows = 2;
+
 /// One call, cut into work items. An item is (segment, column chunk) when
 /// splitGroups is set (no two product rows share a C row), else a column
 /// chunk over all segments in ascending m. Either way no C element is
@@ -42,7 +46,43 @@ struct GemmPlan {
   int64_t numItems;
   int64_t kMain; ///< K, or 0 when there is no B
   bool glu, lowRank;
+  /// B (and B2 with GLU) packed once for every group (WeightCache.cpp), or
+  /// null: then large segments pack B per call and small ones stream it.
+  /// Group g's panels start at prepacked + g * preGroupFloats; see
+  /// packedWeightFloats for the layout.
+  const float *prepacked = nullptr;
+  int64_t preGroupFloats = 0;
 };
+
+/// K block of the packed kernels (and of the prepacked layout).
+constexpr int64_t kPackKc = 256;
+
+/// Floats per group of the prepacked layout of a K x N B (with GLU: B and
+/// B2 interleaved) for vectors of w floats (panels of nr = 2w floats):
+/// blocks of kPackKc rows of K, each [panel][kc][nr] with the panels of all
+/// N columns (w gate + w up columns per panel with GLU, else nr columns),
+/// zero past N. Block k0 starts at k0 * npad, npad = panels * nr.
+inline int64_t packedNpad(int64_t n, bool glu, int w) {
+  int64_t cpp = glu ? w : 2 * w;
+  return (n + cpp - 1) / cpp * 2 * w;
+}
+inline int64_t packedWeightFloats(int64_t k, int64_t n, bool glu, int w) {
+  return k * packedNpad(n, glu, w);
+}
+
+/// Packs group g of the call's B (and B2 with GLU) into dst in the layout
+/// above (one function per instruction set).
+void packGroupAvx2(const sluice_uk_gemm_args *p, int64_t g, float *dst);
+void packGroupAvx512(const sluice_uk_gemm_args *p, int64_t g, float *dst);
+void packGroupAvx2Wide(const sluice_uk_gemm_args *p, int64_t g, float *dst);
+using PackGroupFn = void (*)(const sluice_uk_gemm_args *, int64_t, float *);
+
+/// The prepacked copy of the call's B (and B2), packing the groups of
+/// `segs` that are not packed yet, when B (and B2) lie in memory registered
+/// with sluice_uk_weights_register; else null. w: floats per vector.
+const float *findPrepacked(const sluice_uk_gemm_args *p, const Segment *segs,
+                           int64_t numSegs, int w, PackGroupFn pack,
+                           int64_t *groupFloats);
 
 /// Runs work items [lo, hi) of `plan` with the given instruction set.
 void gemmItemsAvx2(const GemmPlan &plan, int64_t lo, int64_t hi);
@@ -55,6 +95,19 @@ void gemmItemsAvx2Wide(const GemmPlan &plan, int64_t lo, int64_t hi);
 /// runs out.
 constexpr int kScratchSlots = 4;
 float *scratch(int slot, size_t floats);
+
+/// Whether sluice_uk_gemm's choice of instruction set (CPU check and
+/// SLUICE_UK_ISA) allows the AVX2 + FMA kernels.
+bool avx2Allowed();
+
+/// Tokens [r0, r1) of a sluice_uk_router_gate call with AVX2 + FMA
+/// (RouterGateAvx2.cpp). `packed`: every 16-wide panel of w, [K][16] each,
+/// back to back (the last zero-padded) in `panels`; else `panels` holds
+/// only the last, zero-padded panel when 16 does not divide E (or is null)
+/// and the full panels are read from w in place.
+void routerGateRowsAvx2(const sluice_uk_router_gate_args *p,
+                        const float *panels, bool packed, int64_t r0,
+                        int64_t r1);
 
 } // namespace uk
 } // namespace sluice

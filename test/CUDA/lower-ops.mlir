@@ -48,11 +48,18 @@ func.func @pool(%x: tensor<?x?x200xf32>, %m: tensor<?x?xi1>) -> tensor<?x200xf32
   return %p : tensor<?x200xf32>
 }
 
-// STRICT: error: 'sluice.topk' op has no CUDA schedule yet
-func.func @unscheduled(%x: tensor<?x16xf32>) -> (tensor<?x4xf32>, tensor<?x4xi32>) {
-  %v, %i = sluice.topk %x {k = 4 : i64} : (tensor<?x16xf32>) -> (tensor<?x4xf32>, tensor<?x4xi32>)
-  return %v, %i : tensor<?x4xf32>, tensor<?x4xi32>
+// STRICT: error: 'linalg.generic' op has no CUDA schedule yet
+#id = affine_map<(d0) -> (d0)>
+#first = affine_map<(d0) -> (0)>
+func.func @unscheduled(%x: tensor<?xf32>, %o: tensor<1xf32>) -> tensor<1xf32> {
+  %r = linalg.generic {indexing_maps = [#id, #first], iterator_types = ["reduction"]}
+      ins(%x : tensor<?xf32>) outs(%o : tensor<1xf32>) {
+  ^bb0(%a: f32, %b: f32):
+    %s = arith.addf %a, %b : f32
+    linalg.yield %s : f32
+  } -> tensor<1xf32>
+  return %r : tensor<1xf32>
 }
 // Without strict, an unscheduled op stays for the CPU lowering.
 // CHECK-LABEL: func.func @unscheduled
-// CHECK: sluice.topk
+// CHECK: linalg.generic

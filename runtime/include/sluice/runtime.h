@@ -124,6 +124,15 @@ SLUICE_API void sluice_tensor_retain(sluice_tensor_t *tensor);
 /** Drops one reference; the last one frees the tensor. Null is ignored. */
 SLUICE_API void sluice_tensor_free(sluice_tensor_t *tensor);
 
+/** Announces that the tensor's elements were changed in place (through
+ *  sluice_tensor_data). Required for a tensor that is or was bound to a
+ *  weight input: the GEMM micro-kernel keeps a packed copy of such weights
+ *  between runs (docs/abi.md, "Prepacked weights") and packs it again only
+ *  after this call. Call it after the writes and before the next run that
+ *  reads the tensor; never while a run that reads it is in flight. Null and
+ *  tensors never bound to a weight are ignored. */
+SLUICE_API void sluice_tensor_contents_changed(sluice_tensor_t *tensor);
+
 /** The elements, row-major; never null for a valid tensor. */
 SLUICE_API void *sluice_tensor_data(const sluice_tensor_t *tensor);
 SLUICE_API sluice_dtype_t sluice_tensor_dtype(const sluice_tensor_t *tensor);

@@ -89,8 +89,81 @@ typedef struct sluice_uk_gemm_args {
 /** Computes the GEMM described by `args` (see above). */
 SLUICE_UK_API void sluice_uk_gemm(const sluice_uk_gemm_args *args);
 
+/** Prepacked weights (docs/abi.md, "Prepacked weights"). A B (and B2)
+ *  operand of sluice_uk_gemm that lies entirely inside registered memory is
+ *  packed into the kernel's blocked panel layout the first time a call uses
+ *  it (group by group) and read from that copy by later calls. Contract:
+ *  registered memory does not change unless sluice_uk_weights_changed is
+ *  called for it afterwards (before the next sluice_uk_gemm that reads it),
+ *  and it is unregistered before it is freed or reused. None of these may
+ *  run while a sluice_uk_gemm call reads the range. The Sluice runtime
+ *  registers the tensors bound to weight inputs and unregisters them when
+ *  they are freed; sluice_tensor_contents_changed (sluice/runtime.h) calls
+ *  sluice_uk_weights_changed. SLUICE_UK_PREPACK=0 turns the cache off. */
+SLUICE_UK_API void sluice_uk_weights_register(const void *data, int64_t bytes);
+/** Forgets every registered range overlapping [data, data + bytes) and
+ *  frees the packed copies made from it. */
+SLUICE_UK_API void sluice_uk_weights_unregister(const void *data,
+                                                int64_t bytes);
+/** Marks the packed copies made from [data, data + bytes) stale: the next
+ *  call that reads them packs them again. */
+SLUICE_UK_API void sluice_uk_weights_changed(const void *data, int64_t bytes);
+/** Bytes of packed copies currently held (for tests and benchmarks). */
+SLUICE_UK_API int64_t sluice_uk_weights_packed_bytes(void);
+
 /** The plain loops of sluice_uk_gemm, single-threaded, for tests. */
 SLUICE_UK_API void sluice_uk_gemm_reference(const sluice_uk_gemm_args *args);
+
+/** Score functions and group scores of sluice_uk_router_gate (the values of
+ *  the dialect's #sluice.score_func / #sluice.group_score enums). */
+enum {
+  SLUICE_UK_SCORE_SOFTMAX = 0,
+  SLUICE_UK_SCORE_SIGMOID = 1,
+  SLUICE_UK_SCORE_SOFTMAX_TOPK = 2,
+  SLUICE_UK_SCORE_NONE = 3,
+};
+enum {
+  SLUICE_UK_GROUP_MAX = 0,
+  SLUICE_UK_GROUP_TOP2_SUM = 1,
+};
+
+/** Router GEMM + top-k gate in one pass (sluice.router_gate): for every
+ *  token t in [0, T)
+ *
+ *    logits[e] = sum_k x[t, k] * w[k, e]          (e in [0, E), K = hidden)
+ *    weights[t, :], indices[t, :] = topk_gate(logits, bias) with the
+ *                                   attributes below (op spec, topk_gate)
+ *
+ *  The logits of a block of tokens live in a per-thread buffer only; no
+ *  [T, E] tensor is written. scale_bits / temperature_bits hold the IEEE
+ *  bits of the f32 attributes in their low 32 bits. 1 <= k <= E, groups
+ *  divides E, and the other attribute rules of topk_gate hold (the
+ *  verifier checked them). Threads: the runtime's pool. Every field is 8
+ *  bytes wide (SLUICE_UK_ROUTER_GATE_FIELDS int64 values). */
+#define SLUICE_UK_ROUTER_GATE_FIELDS 21
+typedef struct sluice_uk_router_gate_args {
+  int64_t T, E, K;
+  const float *x; /* [T, K] */
+  int64_t ldx;
+  const float *w; /* [K, E] */
+  int64_t ldw;
+  const float *bias; /* [E] selection bias, or null */
+  int64_t k, score, renormalize;
+  int64_t scale_bits, temperature_bits;
+  int64_t groups, topk_groups, group_score;
+  float *weights; /* [T, k] */
+  int64_t ld_weights;
+  int32_t *indices; /* [T, k] */
+  int64_t ld_indices;
+  int64_t reserved; /* 0 */
+} sluice_uk_router_gate_args;
+
+/** Computes the fused router gate described by `args` (see above). */
+SLUICE_UK_API void sluice_uk_router_gate(const sluice_uk_router_gate_args *args);
+
+/** The same with plain loops (libm expf), single-threaded, for tests. */
+SLUICE_UK_API void
+sluice_uk_router_gate_reference(const sluice_uk_router_gate_args *args);
 
 #ifdef __cplusplus
 } /* extern "C" */

@@ -6,9 +6,9 @@
 // the reference evaluator (it interprets the unfused sluice.moe) for
 // T = 0, 1, 7, 33: capacity drops by_order / by_choice, block-free dropless
 // routes with k = E, ungated experts, plain and gated shared experts. The
-// router GEMM feeding topk_gate (sluice-fuse-router-topk) is a third call;
-// the shared-expert gate logits (x . s_gate_w, a linalg.matmul) are one
-// more through sluice-cpu-matmul-to-gemm.
+// router GEMM and its topk_gate are one sluice_uk_router_gate call
+// (sluice-fuse-router-topk); the shared-expert gate logits (x . s_gate_w,
+// a linalg.matmul) are one more gemm call (sluice-cpu-matmul-to-gemm).
 
 // RUN: sluicec compile %s --emit=mlir-lowered -o - | FileCheck %s --check-prefix=FUSED
 // FUSED-LABEL: llvm.func @capacity_by_order(
@@ -30,7 +30,8 @@
 // FUSED-COUNT-2: llvm.call @sluice_uk_gemm(
 // FUSED-NOT: llvm.call @sluice_uk_gemm(
 // FUSED-LABEL: llvm.func @with_router(
-// FUSED-COUNT-3: llvm.call @sluice_uk_gemm(
+// FUSED: llvm.call @sluice_uk_router_gate(
+// FUSED-COUNT-2: llvm.call @sluice_uk_gemm(
 // FUSED-NOT: llvm.call @sluice_uk_gemm(
 // FUSED: llvm.return
 

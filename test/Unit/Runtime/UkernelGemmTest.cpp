@@ -144,6 +144,14 @@ struct Problem {
     p.c = c.data();
   }
 
+  /// Replaces B and B2 (same sizes).
+  void setB(const std::vector<float> &newB, const std::vector<float> &newB2) {
+    b = newB;
+    b2 = newB2;
+    args.b = b.data();
+    args.b2 = b2.empty() ? nullptr : b2.data();
+  }
+
   /// Every float input replaced by its absolute value and act NONE: bounds
   /// the magnitude of the sums behind each element of C.
   void makeMagnitude() {
@@ -154,12 +162,53 @@ struct Problem {
   }
 };
 
-void runCase(const Case &t, int threads) {
-  SCOPED_TRACE(t.str() + " threads=" + std::to_string(threads));
+/// Registers B and B2 of a problem as weights (so sluice_uk_gemm packs
+/// them once, WeightCache.cpp) for the scope's lifetime.
+struct Registered {
+  std::vector<std::pair<const void *, int64_t>> ranges;
+  explicit Registered(const Problem &p) {
+    for (const std::vector<float> *v : {&p.b, &p.b2})
+      if (!v->empty()) {
+        ranges.emplace_back(v->data(), int64_t(v->size() * sizeof(float)));
+        sluice_uk_weights_register(v->data(), ranges.back().second);
+      }
+  }
+  ~Registered() {
+    for (auto &r : ranges)
+      sluice_uk_weights_unregister(r.first, r.second);
+  }
+};
+
+/// Compares C of `fast` with the reference loops on `ref` (same case).
+void expectMatches(const Case &t, Problem &fast, Problem &ref);
+
+/// With `prepack`, B (and B2) are registered weights: a first call packs
+/// them, and the call checked is a second one (C restored in between), so
+/// it reads the packed copy.
+void runCase(const Case &t, int threads, bool prepack = false) {
+  SCOPED_TRACE(t.str() + " threads=" + std::to_string(threads) +
+               (prepack ? " prepacked" : ""));
   ASSERT_EQ(sluice_set_num_threads(threads), SLUICE_OK);
-  Problem fast(t), ref(t), mag(t);
-  sluice_uk_gemm(&fast.args);
+  Problem fast(t), ref(t);
+  if (prepack) {
+    // The first call only notes the weight, the second packs it, the third
+    // reads the copy made before it (the one checked).
+    Registered reg(fast);
+    const Problem initial(t);
+    for (int call = 0; call < 3; ++call) {
+      fast.c = initial.c; // copied into the same buffer (args.c stays valid)
+      sluice_uk_gemm(&fast.args);
+    }
+  } else {
+    sluice_uk_gemm(&fast.args);
+  }
   sluice_uk_gemm_reference(&ref.args);
+  expectMatches(t, fast, ref);
+}
+
+void expectMatches(const Case &t, Problem &fast, Problem &ref) {
+  Problem mag(t);
+  mag.setB(ref.b, ref.b2);
   mag.makeMagnitude();
   sluice_uk_gemm_reference(&mag.args);
   ASSERT_EQ(fast.c.size(), ref.c.size());
@@ -297,6 +346,126 @@ TEST_F(UkernelGemm, MoeDecodeAndPrefill) {
       runCase(t, 1);
       runCase(t, 2);
     }
+}
+
+TEST_F(UkernelGemm, PrepackedShapes) {
+  // Registered weights: the packed copy is read instead of B. Tails in K
+  // (K blocks of 256), N (panels of 16 / 32, GLU half panels) and rows
+  // (register tiles of 6 / 12, 1-row groups), grouped with empty groups.
+  uint32_t seed = 20000;
+  for (int64_t M : {1, 2, 3, 7, 8, 13, 32, 100})
+    for (int64_t N : {1, 17, 40, 100})
+      for (int64_t K : {1, 31, 257})
+        for (bool glu : {false, true}) {
+          Case t;
+          t.M = M;
+          t.N = N;
+          t.K = K;
+          t.glu = glu;
+          t.grouped = true;
+          t.groups = 5;
+          t.gather = glu;
+          t.bias = true;
+          t.act = glu ? SLUICE_UK_ACT_SILU : SLUICE_UK_ACT_NONE;
+          t.seed = seed++;
+          runCase(t, 1 + int(seed % 3), /*prepack=*/true);
+          if (HasFailure())
+            return;
+        }
+}
+
+TEST_F(UkernelGemm, PrepackedRandomFlags) {
+  const int64_t sizes[] = {1, 2, 5, 6, 7, 16, 17, 31, 64, 100, 257};
+  std::mt19937 rng(77);
+  auto pick = [&](int64_t n) {
+    return std::uniform_int_distribution<int64_t>(0, n - 1)(rng);
+  };
+  for (int i = 0; i < 150; ++i) {
+    Case t;
+    do {
+      t.M = sizes[pick(11)];
+      t.N = sizes[pick(11)];
+      t.K = sizes[pick(11)];
+    } while (t.M * t.N * t.K > 3000000);
+    t.grouped = pick(2);
+    t.groups = t.grouped ? 1 + pick(9) : 1;
+    t.gather = pick(2);
+    t.glu = pick(2);
+    t.k2 = pick(2) ? 0 : (int64_t[]){1, 3, 16, 17}[pick(4)];
+    t.bias = pick(2);
+    t.act = pick(6);
+    t.scatter = pick(2);
+    t.scale = pick(2);
+    t.accumulate = pick(2);
+    t.seed = 30000 + i;
+    runCase(t, 1 + static_cast<int>(pick(3)), /*prepack=*/true);
+    if (HasFailure())
+      return;
+  }
+}
+
+TEST_F(UkernelGemm, PrepackedMoeSmallBatch) {
+  // Mixtral- and OLMoE-like groups of 1-12 rows at reduced sizes, GLU
+  // gate/up then the scattered down projection, 1-3 threads.
+  uint32_t seed = 40000;
+  for (int threads : {1, 2, 3})
+    for (bool down : {false, true}) {
+      Case t;
+      t.M = 64;
+      t.N = down ? 272 : 300;
+      t.K = down ? 300 : 272;
+      t.grouped = true;
+      t.groups = 8;
+      t.gather = !down;
+      t.glu = !down;
+      t.act = down ? SLUICE_UK_ACT_NONE : SLUICE_UK_ACT_SILU;
+      t.scatter = down;
+      t.scale = down;
+      t.accumulate = down;
+      t.seed = seed++;
+      runCase(t, threads, /*prepack=*/true);
+    }
+}
+
+TEST_F(UkernelGemm, PrepackedWeightsChangedAndUnregistered) {
+  Case t;
+  t.M = 24;
+  t.N = 50;
+  t.K = 300;
+  t.grouped = true;
+  t.groups = 3;
+  t.glu = true;
+  t.act = SLUICE_UK_ACT_SILU;
+  t.seed = 50000;
+  ASSERT_EQ(sluice_set_num_threads(2), SLUICE_OK);
+  int64_t before = sluice_uk_weights_packed_bytes();
+  Problem fast(t), ref(t);
+  {
+    Registered reg(fast);
+    sluice_uk_gemm(&fast.args);
+    // A first call packs nothing; the second does (so the checks below
+    // are not vacuous).
+    EXPECT_EQ(sluice_uk_weights_packed_bytes(), before);
+    sluice_uk_gemm(&fast.args);
+    EXPECT_GT(sluice_uk_weights_packed_bytes(), before);
+    // New contents of B and B2, announced: the next call packs again.
+    for (auto *pair : {&fast.b, &fast.b2})
+      for (float &x : *pair)
+        x = 0.5f - 2.0f * x;
+    sluice_uk_weights_changed(fast.b.data(),
+                              int64_t(fast.b.size() * sizeof(float)));
+    sluice_uk_weights_changed(fast.b2.data(),
+                              int64_t(fast.b2.size() * sizeof(float)));
+    const Problem initial(t);
+    fast.c = initial.c; // copied into the same buffer
+    sluice_uk_gemm(&fast.args);
+    ref.setB(fast.b, fast.b2);
+    sluice_uk_gemm_reference(&ref.args);
+    SCOPED_TRACE("after sluice_uk_weights_changed");
+    expectMatches(t, fast, ref);
+  }
+  // Unregistering freed the copies.
+  EXPECT_EQ(sluice_uk_weights_packed_bytes(), before);
 }
 
 } // namespace
