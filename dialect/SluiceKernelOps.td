@@ -131,6 +131,8 @@ def Sluice_YieldOp : Sluice_Op<"yield",
   let summary = "the value of a sluice.pool_map region";
   let arguments = (ins F32:$value);
   let assemblyFormat = "$value attr-dict `:` type($value)";
+}
+
 def Sluice_RouterGateOp : Sluice_Op<"router_gate", [Pure]> {
   let summary = "router GEMM and top-k gate in one pass (the CPU micro-kernel)";
   let description = [{
