@@ -138,6 +138,34 @@ SLUICE_API void sluice_rt_cuda_copy(void *dst, const void *src, int64_t bytes) {
     report("cuda: device-to-device copy: " + driverError("cuMemcpyDtoD", r));
 }
 
+SLUICE_API void sluice_rt_cuda_upload(void *dst, const void *src,
+                                      int64_t bytes) {
+  if (bytes <= 0 || runFailed())
+    return;
+  const DriverApi *api = device("sluice_rt_cuda_upload");
+  if (!api)
+    return;
+  CUresult r = api->memcpyHtoD(
+      static_cast<CUdeviceptr>(reinterpret_cast<uintptr_t>(dst)), src,
+      static_cast<size_t>(bytes));
+  if (r != CUDA_SUCCESS)
+    report("cuda: copy to the device: " + driverError("cuMemcpyHtoD", r));
+}
+
+SLUICE_API void sluice_rt_cuda_download(void *dst, const void *src,
+                                        int64_t bytes) {
+  if (bytes <= 0 || runFailed())
+    return;
+  const DriverApi *api = device("sluice_rt_cuda_download");
+  if (!api)
+    return;
+  CUresult r = api->memcpyDtoH(
+      dst, static_cast<CUdeviceptr>(reinterpret_cast<uintptr_t>(src)),
+      static_cast<size_t>(bytes));
+  if (r != CUDA_SUCCESS)
+    report("cuda: copy to the host: " + driverError("cuMemcpyDtoH", r));
+}
+
 SLUICE_API void sluice_rt_cuda_launch(void **slot, const void *image,
                                       int64_t imageSize, const char *kernel,
                                       int64_t gx, int64_t gy, int64_t gz,
@@ -248,6 +276,38 @@ SLUICE_API void sluice_rt_cuda_unload(void **slot) {
   *slot = nullptr;
   if (module)
     sluice_cuda_module_free(module);
+}
+
+namespace {
+struct EntryScope {
+  RunErrorSlot slot;
+  RunErrorSlot *previous = nullptr;
+};
+thread_local EntryScope *entryScope = nullptr;
+} // namespace
+
+SLUICE_API void sluice_cuda_entry_begin(void) {
+  clearError();
+  auto *scope = new (std::nothrow) EntryScope();
+  if (!scope)
+    return;
+  scope->previous = setCurrentRunErrorSlot(&scope->slot);
+  entryScope = scope;
+}
+
+SLUICE_API sluice_status_t sluice_cuda_entry_end(void) {
+  EntryScope *scope = entryScope;
+  if (!scope)
+    return fail(SLUICE_ERROR_OUT_OF_MEMORY, "out of memory");
+  entryScope = nullptr;
+  setCurrentRunErrorSlot(scope->previous);
+  sluice_status_t status = SLUICE_OK;
+  if (scope->slot.raised())
+    status = fail(SLUICE_ERROR_RUNTIME, scope->slot.message());
+  else
+    clearError();
+  delete scope;
+  return status;
 }
 
 SLUICE_API sluice_status_t sluice_cuda_call_run(sluice_call_t *call) {

@@ -64,8 +64,8 @@ static bool compileCuda(ModuleOp module, sluicec::EmitKind emit,
   case EmitKind::Fatbin: kind = msl::CudaEmit::Fatbin; break;
   default:
     llvm::errs() << "sluicec: error: --target=cuda writes --emit=mlir, "
-                    "mlir-gpu, llvm, ptx, cubin, fatbin, module or "
-                    "mlir-lowered\n";
+                    "mlir-gpu, llvm, ptx, cubin, fatbin, module, library "
+                    "or mlir-lowered\n";
     return false;
   }
   std::vector<std::string> archs = sluicec::cudaOptions().archs;
@@ -309,7 +309,7 @@ bool sluicec::compileModel(ModuleOp module, EmitKind emit, llvm::StringRef path,
     return true;
   }
   bool cudaHost = cudaOptions().targetCuda &&
-                  (emit == EmitKind::Module ||
+                  (emit == EmitKind::Module || emit == EmitKind::Library ||
                    emit == EmitKind::MlirLowered);
   if (cudaOptions().targetCuda && !cudaHost)
     return compileCuda(module, emit, path);
@@ -406,7 +406,7 @@ bool sluicec::compileModel(ModuleOp module, EmitKind emit, llvm::StringRef path,
     llvm::SmallString<128> obj;
     if (!writeObjectFile(*m, target, obj, error))
       return fail(error);
-    bool ok = emitLibrary(*sig, prefix, obj, path, error);
+    bool ok = emitLibrary(*sig, prefix, obj, path, error, cudaHost);
     llvm::sys::fs::remove(obj);
     return ok ? true : fail(error);
   }

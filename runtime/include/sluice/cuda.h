@@ -208,11 +208,21 @@ SLUICE_API sluice_status_t sluice_cuda_synchronize(void);
  *  device (sluice_device_error) fail the run with their message. */
 SLUICE_API sluice_status_t sluice_cuda_call_run(sluice_call_t *call);
 
+/** Brackets a call of a compiled CUDA host function from a generated
+ *  library entry point: errors reported in between (sluice_rt_error, the
+ *  driver, the device) make sluice_cuda_entry_end return
+ *  SLUICE_ERROR_RUNTIME with the first message as sluice_last_error(). */
+SLUICE_API void sluice_cuda_entry_begin(void);
+SLUICE_API sluice_status_t sluice_cuda_entry_end(void);
+
 /* Imported by the generated host code; not for direct use. `slot` is the
  * module's lazily loaded kernel image (a sluice_cuda_module_t *). Failures
  * are reported through sluice_rt_error. */
 SLUICE_API void *sluice_rt_cuda_alloc(int64_t bytes);
 SLUICE_API void sluice_rt_cuda_free(void *device_ptr);
+SLUICE_API void sluice_rt_cuda_upload(void *dst, const void *src, int64_t bytes);
+SLUICE_API void sluice_rt_cuda_download(void *dst, const void *src,
+                                        int64_t bytes);
 SLUICE_API void sluice_rt_cuda_copy(void *dst, const void *src, int64_t bytes);
 SLUICE_API void sluice_rt_cuda_launch(void **slot, const void *image,
                                       int64_t image_size, const char *kernel,
