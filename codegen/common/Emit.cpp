@@ -264,18 +264,8 @@ static Value stringAddress(Emit &e, ModuleOp module, StringRef text) {
   return LLVM::AddressOfOp::create(e.b, e.loc, global);
 }
 
-void mlir::sluice::codegen::emitRuntimeCheck(Emit &e, Operation *op,
-                                             Value cond, StringRef message,
-                                             Value v0, Value v1) {
-  auto module = op->getParentOfType<ModuleOp>();
-  auto ptrType = LLVM::LLVMPointerType::get(e.b.getContext());
-  if (!module.lookupSymbol<func::FuncOp>(kErrorHook)) {
-    OpBuilder::InsertionGuard g(e.b);
-    e.b.setInsertionPointToStart(module.getBody());
-    auto type = e.b.getFunctionType({ptrType, e.i64(), e.i64()}, {});
-    auto fn = func::FuncOp::create(e.b, e.loc, kErrorHook, type);
-    fn.setPrivate();
-  }
+std::string mlir::sluice::codegen::runtimeErrorText(Operation *op,
+                                                   StringRef message) {
   // The op the user wrote: a decomposition names it with a NameLoc
   // ("sluice.moe") around the original location.
   std::string text;
@@ -296,6 +286,20 @@ void mlir::sluice::codegen::emitRuntimeCheck(Emit &e, Operation *op,
     os << fl.getFilename().getValue() << ":" << fl.getLine() << ":"
        << fl.getColumn() << ": ";
   os << opName << ": " << message;
+  return text;
+}
+
+void mlir::sluice::codegen::emitRuntimeErrorCall(Emit &e, ModuleOp module,
+                                                 Value cond, StringRef text,
+                                                 Value v0, Value v1) {
+  auto ptrType = LLVM::LLVMPointerType::get(e.b.getContext());
+  if (!module.lookupSymbol<func::FuncOp>(kErrorHook)) {
+    OpBuilder::InsertionGuard g(e.b);
+    e.b.setInsertionPointToStart(module.getBody());
+    auto type = e.b.getFunctionType({ptrType, e.i64(), e.i64()}, {});
+    auto fn = func::FuncOp::create(e.b, e.loc, kErrorHook, type);
+    fn.setPrivate();
+  }
   e.ifThen(cond, [&] {
     Value msg = stringAddress(e, module, text);
     Value a = v0 ? e.toI64(v0) : e.ci64(0);
@@ -303,4 +307,11 @@ void mlir::sluice::codegen::emitRuntimeCheck(Emit &e, Operation *op,
     func::CallOp::create(e.b, e.loc, kErrorHook, TypeRange{},
                          ValueRange{msg, a, c});
   });
+}
+
+void mlir::sluice::codegen::emitRuntimeCheck(Emit &e, Operation *op,
+                                             Value cond, StringRef message,
+                                             Value v0, Value v1) {
+  emitRuntimeErrorCall(e, op->getParentOfType<ModuleOp>(), cond,
+                       runtimeErrorText(op, message), v0, v1);
 }

@@ -133,6 +133,15 @@ public:
 void emitRuntimeCheck(Emit &e, Operation *op, Value cond, StringRef message,
                       Value v0 = {}, Value v1 = {});
 
+/// The full text emitRuntimeCheck passes to the hook:
+/// `file:line:col: sluice.op: message` (the user's op of a decomposition).
+std::string runtimeErrorText(Operation *op, StringRef message);
+
+/// Calls the hook with an already formatted `text` when `cond` holds (the
+/// hook's declaration and the string global are added to `module`).
+void emitRuntimeErrorCall(Emit &e, ModuleOp module, Value cond, StringRef text,
+                          Value v0 = {}, Value v1 = {});
+
 } // namespace mlir::sluice::codegen
 
 #endif // SLUICE_CODEGEN_COMMON_EMIT_H

@@ -41,6 +41,24 @@ LogicalResult sluice_gpu::WarpReduceOp::verify() {
   return success();
 }
 
+LogicalResult sluice_gpu::ReportErrorOp::verify() {
+  if (getValues().size() > 2)
+    return emitOpError("takes at most two values, got ")
+           << getValues().size();
+  return success();
+}
+
+void cuda::reportError(codegen::Emit &e, Operation *op, Value cond,
+                       StringRef message, Value v0, Value v1) {
+  SmallVector<Value, 2> values;
+  for (Value v : {v0, v1})
+    if (v)
+      values.push_back(e.toI64(v));
+  sluice_gpu::ReportErrorOp::create(e.b, e.loc, cond,
+                                    codegen::runtimeErrorText(op, message),
+                                    values);
+}
+
 //===----------------------------------------------------------------------===//
 // Builders
 //===----------------------------------------------------------------------===//

@@ -57,6 +57,13 @@ void buildThreadPhase(OpBuilder &b, Location loc, int64_t threads,
 Value allocWorkgroup(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
                      Type elementType);
 
+/// A device-side run-time check of `op` (sluice_gpu.report_error): when
+/// `cond` holds, the error the CPU lowering's emitRuntimeCheck(op, message,
+/// v0, v1) reports. Inside a thread phase or at block level; the caller must
+/// still keep every access in bounds.
+void reportError(codegen::Emit &e, Operation *op, Value cond,
+                 StringRef message, Value v0 = {}, Value v1 = {});
+
 /// Checks the block-program rules under `root`; emits an error per violation.
 LogicalResult verifyBlockPrograms(Operation *root);
 

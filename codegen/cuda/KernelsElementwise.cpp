@@ -98,10 +98,14 @@ cuda::buildDispatchKernel(Emit &e, Operation *o, ArrayRef<Value> operands) {
   Value k = e.c(op.getK());
   Value limit = e.muli(t, k);
   Value out = allocResult(e, op.getType(), {p, d});
-  // Slots outside [0, T*k) (padding -1, or bad input) give zero rows.
+  // Slots outside [0, T*k) give zero rows; those other than the padding -1
+  // are reported (sluice_gpu.report_error, first error wins).
   rowProgram(e, {p}, d, [&](ValueRange rows, Value col) {
     Value s = e.toIndex(e.load(slots, {rows[0]}));
     Value valid = e.andi(e.cmpi(IP::sge, s, e.c(0)), e.cmpi(IP::slt, s, limit));
+    Value bad = e.andi(e.noti(valid), e.cmpi(IP::ne, s, e.c(-1)));
+    reportError(e, op, bad, "slot {0} at position {1} out of range [-1, T*k)",
+                s, rows[0]);
     Value row = e.select(valid, e.divsi(s, k), e.c(0));
     Value v = e.ifElse1(
         valid, e.f32(), [&] { return e.load(x, {row, col}); },

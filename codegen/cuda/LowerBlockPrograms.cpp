@@ -300,6 +300,66 @@ static void warpReduceToLoops(sluice_gpu::WarpReduceOp op) {
 }
 
 //===----------------------------------------------------------------------===//
+// Device-side run-time errors
+//===----------------------------------------------------------------------===//
+
+static constexpr StringLiteral kDeviceErrorGlobal = "sluice_device_error";
+static constexpr StringLiteral kDeviceErrorSites = "sluice.device_error_sites";
+
+/// GPU: the first error wins. CAS of sluice_device_error[0] from 0 to
+/// 1 + site; the winner stores the values to [1] and [2]. The site table is
+/// the string array `sluice.device_error_sites` on the top-level module.
+static void reportErrorToGpu(ModuleOp module, sluice_gpu::ReportErrorOp op,
+                             SmallVectorImpl<Attribute> &sites) {
+  OpBuilder b(op);
+  Location loc = op.getLoc();
+  auto type = MemRefType::get({4}, b.getI64Type());
+  if (!module.lookupSymbol<memref::GlobalOp>(kDeviceErrorGlobal)) {
+    OpBuilder::InsertionGuard g(b);
+    b.setInsertionPointToStart(module.getBody());
+    auto init = DenseElementsAttr::get(
+        RankedTensorType::get({4}, b.getI64Type()), b.getI64IntegerAttr(0));
+    // Public: the host finds it in the loaded module by name.
+    memref::GlobalOp::create(b, loc, kDeviceErrorGlobal,
+                             /*sym_visibility=*/nullptr, type, init,
+                             /*constant=*/false, /*alignment=*/nullptr);
+  }
+  auto text = b.getStringAttr(op.getMessage());
+  int64_t site = llvm::find(sites, text) - sites.begin();
+  if (site == (int64_t)sites.size())
+    sites.push_back(text);
+  Emit e(b, loc);
+  e.ifThen(op.getCondition(), [&] {
+    Value g = memref::GetGlobalOp::create(b, loc, type, kDeviceErrorGlobal);
+    Value addr = memref::ExtractAlignedPointerAsIndexOp::create(b, loc, g);
+    auto ptrType = LLVM::LLVMPointerType::get(b.getContext());
+    Value ptr = LLVM::IntToPtrOp::create(b, loc, ptrType, e.toI64(addr));
+    auto cas = LLVM::AtomicCmpXchgOp::create(
+        b, loc, ptr, e.ci64(0), e.ci64(site + 1),
+        LLVM::AtomicOrdering::acq_rel, LLVM::AtomicOrdering::monotonic);
+    if (op.getValues().empty())
+      return;
+    Value won = LLVM::ExtractValueOp::create(b, loc, cas, 1);
+    e.ifThen(won, [&] {
+      for (auto [i, v] : llvm::enumerate(op.getValues()))
+        e.store(v, g, {e.c(i + 1)});
+    });
+  });
+  op.erase();
+}
+
+/// CPU: exactly the CPU lowering's `if (cond) sluice_rt_error(msg, v0, v1)`.
+static void reportErrorToCpu(ModuleOp module, sluice_gpu::ReportErrorOp op) {
+  OpBuilder b(op);
+  Emit e(b, op.getLoc());
+  ValueRange v = op.getValues();
+  emitRuntimeErrorCall(e, module, op.getCondition(), op.getMessage(),
+                       v.size() > 0 ? v[0] : Value(),
+                       v.size() > 1 ? v[1] : Value());
+  op.erase();
+}
+
+//===----------------------------------------------------------------------===//
 // sluice-cuda-to-gpu
 //===----------------------------------------------------------------------===//
 
@@ -393,7 +453,8 @@ struct BlockProgramsToGpuPass
   }
   void getDependentDialects(DialectRegistry &registry) const override {
     registry.insert<gpu::GPUDialect, scf::SCFDialect, arith::ArithDialect,
-                    affine::AffineDialect>();
+                    affine::AffineDialect, LLVM::LLVMDialect,
+                    memref::MemRefDialect>();
   }
   void runOnOperation() override {
     if (failed(verifyBlockPrograms(getOperation())))
@@ -402,6 +463,17 @@ struct BlockProgramsToGpuPass
     getOperation()->walk([&](sluice_gpu::WarpReduceOp op) { warps.push_back(op); });
     for (auto op : warps)
       warpReduceToShuffles(op);
+    SmallVector<sluice_gpu::ReportErrorOp> reports;
+    getOperation()->walk(
+        [&](sluice_gpu::ReportErrorOp op) { reports.push_back(op); });
+    SmallVector<Attribute> sites;
+    if (auto old = getOperation()->getAttrOfType<ArrayAttr>(kDeviceErrorSites))
+      sites.append(old.begin(), old.end());
+    for (auto op : reports)
+      reportErrorToGpu(getOperation(), op, sites);
+    if (!sites.empty())
+      getOperation()->setAttr(kDeviceErrorSites,
+                              ArrayAttr::get(&getContext(), sites));
     SmallVector<scf::ForallOp> blocks;
     getOperation()->walk([&](scf::ForallOp f) {
       if (isBlockForall(f))
@@ -479,6 +551,9 @@ struct BlockProgramsToCpuPass
                        llvm::cl::init(false)};
 
   StringRef getArgument() const override { return "sluice-cuda-to-cpu"; }
+  void getDependentDialects(DialectRegistry &registry) const override {
+    registry.insert<func::FuncDialect, LLVM::LLVMDialect, scf::SCFDialect>();
+  }
   StringRef getDescription() const override {
     return "Block programs -> CPU loops: warp collectives as butterfly loops, "
            "foralls as scf.for (thread phases optionally reversed), "
@@ -492,6 +567,10 @@ struct BlockProgramsToCpuPass
     module->walk([&](sluice_gpu::WarpReduceOp op) { warps.push_back(op); });
     for (auto op : warps)
       warpReduceToLoops(op);
+    SmallVector<sluice_gpu::ReportErrorOp> reports;
+    module->walk([&](sluice_gpu::ReportErrorOp op) { reports.push_back(op); });
+    for (auto op : reports)
+      reportErrorToCpu(module, op);
     IRRewriter rw(&getContext());
     SmallVector<scf::ForallOp> threads, blocks;
     module->walk([&](scf::ForallOp f) {

@@ -19,7 +19,8 @@ def SluiceGpu_Dialect : Dialect {
   let summary = "Block-program collectives of the Sluice CUDA backend";
   let description = [{
     Ops of the block-program level (docs/cuda.md) that lower differently on
-    the GPU and on the CPU but give bit-identical results on both.
+    the GPU and on the CPU but give the same results on both: warp
+    collectives and device-side run-time error reports.
   }];
   let dependentDialects = ["::mlir::memref::MemRefDialect",
                            "::mlir::scf::SCFDialect"];
@@ -51,6 +52,36 @@ def SluiceGpu_WarpReduceOp : Op<SluiceGpu_Dialect, "warp_reduce"> {
   let arguments = (ins Arg<AnyMemRef, "", [MemRead, MemWrite]>:$buffer,
                        SluiceGpu_WarpReduceKind:$kind);
   let assemblyFormat = "$kind $buffer attr-dict `:` type($buffer)";
+  let hasVerifier = 1;
+}
+
+def SluiceGpu_ReportErrorOp : Op<SluiceGpu_Dialect, "report_error",
+    [MemoryEffects<[MemWrite]>]> {
+  let summary = "report a data-dependent run-time error when a condition holds";
+  let description = [{
+    Usable inside a thread phase (a per-thread check) or at block level. When
+    `condition` holds, the error `message` is raised with up to two i64
+    values (`{0}` and `{1}` in the message stand for them). `message` is the
+    complete text the CPU lowering of the op reports (`file:line:col:
+    sluice.op: ...`, see codegen::runtimeErrorText). Execution goes on: the
+    code around it must never address outside a buffer (skip or clamp).
+
+    - CPU (`sluice-cuda-to-cpu`): `if (cond) sluice_rt_error(msg, v0, v1)`,
+      exactly what the CPU lowering emits.
+    - GPU (`sluice-cuda-to-gpu`): the first error wins: a compare-and-swap of
+      word 0 of the global `sluice_device_error : memref<4xi64>` (cloned into
+      the gpu.module by outlining) from 0 to 1 + site id; the winner stores
+      the values to words 1 and 2. The site id indexes the string array
+      `sluice.device_error_sites` on the top-level module.
+
+    ```mlir
+    sluice_gpu.report_error %bad, "f.mlir:3:8: sluice.route: expert index {0} out of range" (%id, %slot)
+    ```
+  }];
+  let arguments = (ins I1:$condition, StrAttr:$message,
+                       Variadic<I64>:$values);
+  let assemblyFormat =
+      "$condition `,` $message (`(` $values^ `)`)? attr-dict";
   let hasVerifier = 1;
 }
 
