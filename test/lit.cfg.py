@@ -63,4 +63,5 @@ cuda_stub = "/usr/local/cuda/lib64/stubs/libcuda.so"
 if os.path.exists(cuda_stub):
     config.available_features.add("cuda-stub-library")
     config.substitutions.append(("%cuda_stub", cuda_stub))
-llvm_config.add_tool_substitutions(["sluice-cuda-status"], tool_dirs)
+llvm_config.add_tool_substitutions(["sluice-cuda-status", "sluice-fake-cuda-launch"],
+                                  tool_dirs)

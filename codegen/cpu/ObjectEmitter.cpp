@@ -93,11 +93,14 @@ sluice::translateAndOptimize(ModuleOp module, llvm::LLVMContext &ctx,
   // Every function gets the target's CPU and features. Only the C
   // interface wrappers and the ABI symbols leave the object: the model's
   // own functions are internal, so a function named like a libc one
-  // (`random`, `exp`) can never be interposed by it.
+  // (`random`, `exp`) can never be interposed by it. (The fake CUDA
+  // driver's kernel entry points, codegen/cuda/FakeKernels.h, are exported
+  // too.)
   for (llvm::Function &f : *m) {
     if (f.isDeclaration())
       continue;
     if (!f.getName().starts_with("_mlir_ciface_") &&
+        !f.getName().starts_with("sluice_fake_kernel_") &&
         f.getName() != "sluice_abi_version")
       f.setLinkage(llvm::GlobalValue::InternalLinkage);
     f.addFnAttr("target-cpu", target.cpu);

@@ -4,6 +4,7 @@
 
 #include "codegen/cpu/CpuPipeline.h"
 #include "codegen/cuda/BlockProgram.h"
+#include "codegen/cuda/FakeKernels.h"
 #include "passes/Passes.h"
 
 #include "mlir/Conversion/ArithToLLVM/ArithToLLVM.h"
@@ -160,6 +161,7 @@ void sluice::registerCudaPasses() {
   PassRegistration<Pass>([] { return cuda::createVerifyBlockProgramPass(); });
   PassRegistration<Pass>([] { return cuda::createBlockProgramsToGpuPass(); });
   PassRegistration<Pass>([] { return cuda::createBlockProgramsToCpuPass(); });
+  cuda::registerFakeKernelsPasses();
   PassPipelineRegistration<>(
       "sluice-cuda-gpu-pipeline",
       "Lower sluice IR to block programs, gpu.launch and outlined gpu.module "

@@ -12,6 +12,7 @@
 #include "codegen/cpu/CpuPipeline.h"
 #include "codegen/cpu/ObjectEmitter.h"
 #include "codegen/cuda/CudaPipeline.h"
+#include "codegen/cuda/FakeKernels.h"
 #include "frontend/MLIRGen.h"
 #include "frontend/Parser.h"
 
@@ -290,6 +291,46 @@ static bool writeObjectFile(llvm::Module &m, const CpuTarget &target,
   return !os.has_error();
 }
 
+/// `--target=cuda --emit=fake-kernels`: the outlined kernels lowered for the
+/// host (sluice-cuda-fake-kernels-pipeline) as a shared object the fake
+/// CUDA driver loads (SLUICE_FAKE_CUDA_KERNELS, docs/cuda-runtime.md).
+static bool compileFakeKernels(ModuleOp module, llvm::StringRef path) {
+  std::string error;
+  auto fail = [&](const std::string &msg) {
+    llvm::errs() << "sluicec: error: " << msg << "\n";
+    return false;
+  };
+  // A module that holds a gpu.module already (hand-written kernels, an
+  // --emit=mlir-gpu file) skips sluice-cuda-gpu-pipeline.
+  bool outlined = false;
+  for (mlir::Operation &op : module.getBody()->getOperations())
+    outlined |= op.getName().getStringRef() == "gpu.module";
+  PassManager pm(module.getContext());
+  if (failed(msl::cuda::buildCudaFakeKernelsPipeline(pm, outlined)))
+    return fail("cannot build the fake-kernels pipeline");
+  if (failed(pm.run(module)))
+    return false; // the diagnostics say why
+  CpuTarget target = msl::hostCpuTarget();
+  llvm::LLVMContext llvmCtx;
+  std::unique_ptr<llvm::Module> m =
+      msl::translateAndOptimize(module, llvmCtx, target, llvm::StringRef());
+  if (!m)
+    return false;
+  llvm::SmallString<128> obj, so;
+  if (!writeObjectFile(*m, target, obj, error))
+    return fail(error);
+  int fd;
+  llvm::sys::fs::createTemporaryFile("sluicec", "so", fd, so);
+  ::close(fd);
+  bool ok = sluicec::runCCompiler({"-shared", "-o", so.str().str(),
+                                   obj.str().str(), "-lm"},
+                                  error) &&
+            installFile(so, path, error);
+  llvm::sys::fs::remove(obj);
+  llvm::sys::fs::remove(so);
+  return ok ? true : fail(error);
+}
+
 bool sluicec::compileModel(ModuleOp module, EmitKind emit, llvm::StringRef path,
                           llvm::StringRef prefix) {
   std::string error;
@@ -308,11 +349,15 @@ bool sluicec::compileModel(ModuleOp module, EmitKind emit, llvm::StringRef path,
       return fail(error);
     return true;
   }
+  if (cudaOptions().targetCuda && emit == EmitKind::FakeKernels)
+    return compileFakeKernels(module, path);
   bool cudaHost = cudaOptions().targetCuda &&
                   (emit == EmitKind::Module || emit == EmitKind::Library ||
                    emit == EmitKind::MlirLowered);
   if (cudaOptions().targetCuda && !cudaHost)
     return compileCuda(module, emit, path);
+  if (emit == EmitKind::FakeKernels)
+    return fail("--emit=fake-kernels needs --target=cuda");
   if (emit == EmitKind::MlirGpu || emit == EmitKind::Ptx ||
       emit == EmitKind::Cubin || emit == EmitKind::Fatbin)
     return fail("--emit=mlir-gpu, ptx, cubin and fatbin need --target=cuda");

@@ -17,7 +17,7 @@
 namespace sluicec {
 
 enum class EmitKind { Ast, Mlir, MlirLowered, Llvm, Asm, Obj, Library, Module,
-                      MlirGpu, Ptx, Cubin, Fatbin };
+                      MlirGpu, Ptx, Cubin, Fatbin, FakeKernels };
 
 /// The CUDA options of `compile` and `run` (docs/cuda.md).
 struct CudaOptions {

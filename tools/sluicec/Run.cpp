@@ -537,9 +537,16 @@ int sluicec::runModel(MLIRContext &ctx, llvm::SourceMgr &sourceMgr,
       if (fsig->outputs[j].name == name)
         idx = j;
     }
-    if (idx < 0)
-      return error("unknown output '" + name + "' (outputs: " + names + ")");
-    if (sluice_tensor_save_npy(results[idx], file.c_str()) != SLUICE_OK)
+    // An input's name writes the tensor bound to it (e.g. a generated
+    // input, so another tool can replay the call).
+    const sluice_tensor_t *t = idx >= 0 ? results[idx] : nullptr;
+    for (size_t j = 0; j < fsig->inputs.size() && !t; ++j)
+      if (fsig->inputs[j].name == name)
+        t = bound[j];
+    if (!t)
+      return error("unknown output '" + name + "' (outputs: " + names +
+                   "; or an input's name)");
+    if (sluice_tensor_save_npy(t, file.c_str()) != SLUICE_OK)
       return error(rtError());
   }
 

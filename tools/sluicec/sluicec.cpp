@@ -58,7 +58,10 @@ cl::opt<sluicec::EmitKind> emitKind(
         clEnumValN(sluicec::EmitKind::Cubin, "cubin",
                    "--target=cuda: a cubin (ptxas; one --cuda-arch)"),
         clEnumValN(sluicec::EmitKind::Fatbin, "fatbin",
-                   "--target=cuda: a fatbin, cubin + PTX per --cuda-arch")),
+                   "--target=cuda: a fatbin, cubin + PTX per --cuda-arch"),
+        clEnumValN(sluicec::EmitKind::FakeKernels, "fake-kernels",
+                   "--target=cuda: the kernels built for the host, for the "
+                   "fake CUDA driver (.so; docs/cuda-runtime.md)")),
     cl::sub(compileCmd));
 cl::opt<bool> printDebugInfo(
     "mlir-print-debuginfo",
@@ -113,7 +116,7 @@ cl::opt<std::string> randomWeights(
     cl::value_desc("seed"), cl::sub(runCmd));
 cl::list<std::string> inputs("input", cl::desc("Bind input NAME from a .npy"),
                              cl::value_desc("NAME=FILE"), cl::sub(runCmd));
-cl::list<std::string> outputs("output", cl::desc("Write output NAME to a .npy"),
+cl::list<std::string> outputs("output", cl::desc("Write output (or input) NAME to a .npy"),
                               cl::value_desc("NAME=FILE"), cl::sub(runCmd));
 cl::list<std::string> dims("dim",
                            cl::desc("Size of a dynamic dim for generated "
@@ -173,6 +176,8 @@ static std::string defaultOutput(StringRef input, sluicec::EmitKind kind) {
     return (stem + ".cubin").str();
   case sluicec::EmitKind::Fatbin:
     return (stem + ".fatbin").str();
+  case sluicec::EmitKind::FakeKernels:
+    return (stem + ".fake-kernels.so").str();
   }
   return (stem + ".out").str();
 }

@@ -3,19 +3,26 @@
 // Implements the driver entry points the runtime resolves (CudaDriver.cpp)
 // with host memory for device memory, checks every module image
 // (FakeCudaImage.cpp), records every launch (grid, block, shared memory,
-// the parameter buffer) and runs the CPU build of a kernel registered by
-// the test, once per thread. Behaviour is chosen by the environment when
-// cuInit runs:
+// the parameter buffer) and runs the CPU build of a kernel: one registered
+// by the test, once per thread, or a generated one (FakeCudaExec.cpp), a
+// block at a time with every thread a fiber. Behaviour is chosen by the
+// environment when cuInit runs:
 //
 //   SLUICE_FAKE_CUDA_MODE  ok (default) | stub | no-device | zero-devices |
 //                          init-error=N | old-driver | wrong-arch
 //   SLUICE_FAKE_CUDA_SM    the device's compute capability (default 90)
 //   SLUICE_FAKE_CUDA_LOG   a file that gets one line per launch
 //   SLUICE_FAKE_CUDA_VERBOSE  print why an image was refused
+//   SLUICE_FAKE_CUDA_KERNELS  ':'-separated shared objects of generated
+//                          kernels (sluicec --target=cuda --emit=fake-kernels)
+//                          that launches run
+//   SLUICE_FAKE_CUDA_ORDER forward (default) | reverse: blocks and the
+//                          threads between two barriers last first
 //
 //===----------------------------------------------------------------------===//
 
 #include "FakeCuda.h"
+#include "FakeCudaExec.h"
 #include "FakeCudaImage.h"
 
 #include <cstdio>
@@ -37,7 +44,8 @@ namespace {
 constexpr CUresult OK = 0, INVALID_VALUE = 1, OUT_OF_MEMORY = 2,
                    NOT_INITIALIZED = 3, STUB = 34, NO_DEVICE = 100,
                    INVALID_DEVICE = 101, INVALID_CONTEXT = 201,
-                   INVALID_HANDLE = 400, NOT_FOUND = 500;
+                   INVALID_HANDLE = 400, NOT_FOUND = 500,
+                   LAUNCH_FAILED = 719;
 
 struct Kernel;
 struct Module {
@@ -70,6 +78,12 @@ struct State {
   std::map<Module *, std::unique_ptr<Module>> modules;
   std::map<std::string, Registered> registered;
   std::vector<fake_cuda_launch_t> launches;
+  // Generated kernels (SLUICE_FAKE_CUDA_KERNELS); handles are never closed.
+  std::string kernelsPath;
+  std::vector<void *> kernelLibs;
+  bool reverse = false;
+  // A generated kernel's failure, reported by the next synchronization.
+  CUresult pendingError = OK;
 };
 
 State &state() {
@@ -157,6 +171,22 @@ FAKE_API CUresult cuInit(unsigned flags) {
   else if (m != "ok")
     return INVALID_VALUE;
   s.maxPtx = maxPtxOf(s.driverVersion);
+  const char *order = std::getenv("SLUICE_FAKE_CUDA_ORDER");
+  s.reverse = order && std::string(order) == "reverse";
+  const char *kernels = std::getenv("SLUICE_FAKE_CUDA_KERNELS");
+  std::string kpath = kernels ? kernels : "";
+  if (kpath != s.kernelsPath) {
+    s.kernelLibs.clear();
+    s.kernelsPath.clear();
+    std::string why;
+    if (!fakecuda::loadGeneratedKernels(kpath, s.kernelLibs, why)) {
+      std::fprintf(stderr, "fake cuInit: %s\n", why.c_str());
+      s.kernelLibs.clear();
+      return INVALID_VALUE;
+    }
+    s.kernelsPath = kpath;
+  }
+  s.pendingError = OK;
   s.initialized = true;
   return OK;
 }
@@ -238,9 +268,18 @@ FAKE_API CUresult cuCtxSetCurrent(void *ctx) {
   return ctx == nullptr || ctx == &state().context ? OK : INVALID_CONTEXT;
 }
 
+/// The error of a failed generated kernel, once (a real driver's launch
+/// failures are sticky; the fake's are not, so a test can go on).
+static CUresult takePendingError() {
+  CUresult r = state().pendingError;
+  state().pendingError = OK;
+  return r;
+}
+
 FAKE_API CUresult cuCtxSynchronize() {
   FAKE_CHECK_INIT();
-  return OK; // launches run synchronously
+  std::lock_guard<std::mutex> lock(state().mutex);
+  return takePendingError(); // launches run synchronously
 }
 
 FAKE_API CUresult cuMemAlloc_v2(CUdeviceptr *ptr, size_t bytes) {
@@ -282,6 +321,8 @@ FAKE_API CUresult cuMemcpyHtoD_v2(CUdeviceptr dst, const void *src,
 FAKE_API CUresult cuMemcpyDtoH_v2(void *dst, CUdeviceptr src, size_t bytes) {
   FAKE_CHECK_INIT();
   std::lock_guard<std::mutex> lock(state().mutex);
+  if (CUresult r = takePendingError())
+    return r;
   if ((bytes && !dst) || !inAllocation(state(), src, bytes))
     return INVALID_VALUE;
   std::memcpy(dst, reinterpret_cast<const void *>(src), bytes);
@@ -384,6 +425,8 @@ FAKE_API CUresult cuLaunchKernel(void *f, unsigned gx, unsigned gy, unsigned gz,
   fake_cuda_launch_t l;
   std::memset(&l, 0, sizeof(l));
   fake_cuda_kernel_fn fn = nullptr;
+  fakecuda::GeneratedKernel generated;
+  bool runGenerated = false;
   {
     std::lock_guard<std::mutex> lock(s.mutex);
     Kernel *k = static_cast<Kernel *>(f);
@@ -402,6 +445,17 @@ FAKE_API CUresult cuLaunchKernel(void *f, unsigned gx, unsigned gy, unsigned gz,
     std::vector<uint32_t> sizes, offsets;
     auto reg = s.registered.find(k->name);
     auto info = k->module->image.kernels.find(k->name);
+    // A generated kernel runs unless the test registered one.
+    if (reg == s.registered.end() && !s.kernelLibs.empty()) {
+      if (!fakecuda::findGeneratedKernel(s.kernelLibs, k->name, generated)) {
+        std::fprintf(stderr,
+                     "fake cuLaunchKernel: kernel %s is not in "
+                     "SLUICE_FAKE_CUDA_KERNELS (%s)\n",
+                     k->name.c_str(), s.kernelsPath.c_str());
+        return NOT_FOUND;
+      }
+      runGenerated = true;
+    }
     if (info != k->module->image.kernels.end() && info->second.paramsKnown) {
       sizes = info->second.sizes;
       offsets = info->second.offsets;
@@ -410,8 +464,21 @@ FAKE_API CUresult cuLaunchKernel(void *f, unsigned gx, unsigned gy, unsigned gz,
     } else if (reg != s.registered.end()) {
       sizes = reg->second.sizes;
       offsets = fakecuda::layoutParams(sizes);
+    } else if (runGenerated) {
+      for (int64_t i = 0; i < generated.numParams(); ++i)
+        sizes.push_back(generated.paramBytes(i));
+      offsets = fakecuda::layoutParams(sizes);
     } else {
       return INVALID_VALUE; // nothing says how big the parameters are
+    }
+    if (runGenerated) {
+      uint32_t blk[3] = {bx, by, bz};
+      std::string why;
+      if (!fakecuda::checkGeneratedLaunch(generated, sizes, blk, why)) {
+        std::fprintf(stderr, "fake cuLaunchKernel: %s: %s\n",
+                     k->name.c_str(), why.c_str());
+        return INVALID_VALUE;
+      }
     }
     if (!sizes.empty() && !params)
       return INVALID_VALUE;
@@ -431,7 +498,21 @@ FAKE_API CUresult cuLaunchKernel(void *f, unsigned gx, unsigned gy, unsigned gz,
     l.param_bytes = offset;
     if (reg != s.registered.end())
       fn = reg->second.fn;
-    l.executed = fn != nullptr;
+    l.executed = fn ? 1 : runGenerated ? 2 : 0;
+    if (!runGenerated)
+      s.launches.push_back(l);
+  }
+  if (runGenerated) {
+    std::string why;
+    if (!fakecuda::runGeneratedKernel(generated, l.grid, l.block, params,
+                                      s.reverse, why)) {
+      std::snprintf(l.error, sizeof(l.error), "%s", why.c_str());
+      std::fprintf(stderr, "fake cuda: kernel %s failed: %s\n", l.kernel,
+                   why.c_str());
+    }
+    std::lock_guard<std::mutex> lock(s.mutex);
+    if (l.error[0])
+      s.pendingError = LAUNCH_FAILED;
     s.launches.push_back(l);
   }
   logLaunch(l);

@@ -41,9 +41,37 @@ typedef struct fake_cuda_launch {
    *  the next multiple of its size, padding bytes zero. */
   uint32_t param_bytes;
   uint8_t params[4096];
-  /** Whether a registered CPU kernel ran it. */
+  /** Whether a CPU kernel ran it: 1 a registered one, 2 a generated one
+   *  (SLUICE_FAKE_CUDA_KERNELS). */
   int executed;
+  /** Why the generated kernel failed (divergent barrier, ...); empty if it
+   *  did not. The launch's error surfaces at the next cuCtxSynchronize or
+   *  cuMemcpyDtoH as CUDA_ERROR_LAUNCH_FAILED (719). */
+  char error[256];
 } fake_cuda_launch_t;
+
+/** The per-thread context a generated kernel gets (sluicec --target=cuda
+ *  --emit=fake-kernels; codegen/cuda/FakeKernels.h pins these offsets):
+ *  every thread of a block runs as a fiber; barriers and warp shuffles
+ *  switch fibers until every thread of the block (warp) has arrived. */
+typedef struct fake_cuda_kernel_ctx {
+  uint32_t grid[3];       /**< byte 0: gridDim */
+  uint32_t block[3];      /**< byte 12: blockDim */
+  uint32_t block_idx[3];  /**< byte 24 */
+  uint32_t thread_idx[3]; /**< byte 36 */
+  void **shared;          /**< byte 48: the block's workgroup buffers */
+  /** byte 56: gpu.barrier number `site` of the kernel. */
+  void (*barrier)(struct fake_cuda_kernel_ctx *ctx, int32_t site);
+  /** byte 64: gpu.shuffle (mode 0 xor, 1 down, 2 up, 3 idx) of `value`;
+   *  returns the lane's result in bits 0..31 and `valid` in bit 32. */
+  uint64_t (*shuffle)(struct fake_cuda_kernel_ctx *ctx, int32_t site,
+                      int32_t mode, uint32_t value, int32_t offset,
+                      int32_t width);
+} fake_cuda_kernel_ctx_t;
+
+/** A generated kernel: `sluice_fake_kernel_<name>` of the shared object. */
+typedef void (*fake_cuda_generated_kernel_fn)(void **params,
+                                              fake_cuda_kernel_ctx_t *ctx);
 
 /** Registers the CPU build of kernel `name` with its parameter sizes in
  *  bytes (used for cubins, checked against a PTX entry's own list). `fn`
