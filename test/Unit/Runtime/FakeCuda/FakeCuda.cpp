@@ -26,6 +26,7 @@
 #include "FakeCudaImage.h"
 
 #include <cstdio>
+#include <dlfcn.h>
 #include <cstdlib>
 #include <cstring>
 #include <map>
@@ -374,6 +375,18 @@ FAKE_API CUresult cuModuleGetGlobal_v2(CUdeviceptr *ptr, size_t *bytes,
   auto g = m.image.globals.find(name);
   if (g == m.image.globals.end())
     return NOT_FOUND;
+  // With generated kernels (SLUICE_FAKE_CUDA_KERNELS) the global is the
+  // kernels' own, which they write (e.g. sluice_device_error).
+  for (void *lib : state().kernelLibs) {
+    if (void *sym = dlsym(lib, name)) {
+      if (ptr)
+        *ptr = reinterpret_cast<CUdeviceptr>(sym);
+      if (bytes)
+        *bytes = g->second;
+      state().globalRanges[reinterpret_cast<CUdeviceptr>(sym)] = g->second;
+      return OK;
+    }
+  }
   std::vector<uint64_t> &mem = m.globals[name];
   if (mem.empty())
     mem.assign((g->second + 7) / 8 + 1, 0);
