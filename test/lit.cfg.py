@@ -33,6 +33,7 @@ config.environment["SLUICE_CACHE_DIR"] = os.path.join(
 config.environment["SLUICE_NUM_THREADS"] = "1"
 config.substitutions.append(("%python", config.python_executable))
 config.substitutions.append(("%cc", "cc"))
+config.substitutions.append(("%cxx", "c++"))
 config.substitutions.append(("%runtime_include",
     os.path.join(config.sluice_src_root, "runtime", "include")))
 config.substitutions.append(("%libdir", os.path.join(config.sluice_obj_root, "lib")))

@@ -111,7 +111,38 @@ LogicalResult sluice::buildCudaCpuPipeline(OpPassManager &pm, bool reverse) {
   return buildCpuLlvmTail(pm);
 }
 
+LogicalResult sluice::buildCudaHostPipeline(OpPassManager &pm,
+                                            ArrayRef<std::string> chips,
+                                            StringRef image) {
+  if (failed(buildCudaGpuPipeline(pm)) ||
+      failed(parsePassPipeline("sluice-cpu-abi", pm)))
+    return failure();
+  pm.addPass(createCudaHostPreparePass());
+  if (failed(buildCudaNvvmPipeline(pm, chips)))
+    return failure();
+  GpuModuleToBinaryPassOptions o;
+  o.compilationTarget = "isa";
+  o.toolkitPath = findCudaRoot(); // libdevice for the kernels' math
+  pm.addPass(createGpuModuleToBinaryPass(o));
+  if (failed(parsePassPipeline("expand-strided-metadata,lower-affine,"
+                               "convert-scf-to-cf,gpu-to-llvm",
+                               pm)))
+    return failure();
+  pm.addPass(createCudaHostToRuntimePass(image));
+  return parsePassPipeline("reconcile-unrealized-casts,canonicalize,cse", pm);
+}
+
 namespace {
+struct CudaHostPipelineOptions
+    : PassPipelineOptions<CudaHostPipelineOptions> {
+  ListOption<std::string> chips{*this, "chips",
+                                llvm::cl::desc("CUDA architectures (sm_XX)")};
+  Option<std::string> image{
+      *this, "image",
+      llvm::cl::desc("auto (fatbin when ptxas and fatbinary are found, else "
+                     "PTX), fatbin or ptx"),
+      llvm::cl::init("auto")};
+};
 struct CudaPipelineOptions : PassPipelineOptions<CudaPipelineOptions> {
   ListOption<std::string> chips{*this, "chips",
                                 llvm::cl::desc("CUDA architectures (sm_XX)")};
@@ -146,6 +177,18 @@ void sluice::registerCudaPasses() {
           chips = {"sm_80", "sm_90"};
         (void)buildCudaGpuPipeline(pm);
         (void)buildCudaNvvmPipeline(pm, chips);
+      });
+  PassRegistration<Pass>([] { return createCudaHostPreparePass(); });
+  PassRegistration<Pass>([] { return createCudaHostToRuntimePass(); });
+  PassPipelineRegistration<CudaHostPipelineOptions>(
+      "sluice-cuda-host-pipeline",
+      "sluice IR -> a host module on the LLVM dialect over device buffers, "
+      "the kernels embedded (sluicec --target=cuda run / --emit=library)",
+      [](OpPassManager &pm, const CudaHostPipelineOptions &o) {
+        std::vector<std::string> chips(o.chips.begin(), o.chips.end());
+        if (chips.empty())
+          chips = {"sm_80", "sm_90"};
+        (void)buildCudaHostPipeline(pm, chips, o.image);
       });
   PassPipelineRegistration<CudaCpuPipelineOptions>(
       "sluice-cuda-cpu-pipeline",
@@ -212,7 +255,7 @@ static bool writeTemp(StringRef suffix, StringRef data,
 
 /// The CUDA toolkit root holding libdevice (nvvm/libdevice/libdevice.10.bc):
 /// $CUDA_HOME, the toolkit of a ptxas on PATH, /usr/local/cuda.
-static std::string findCudaRoot() {
+std::string sluice::findCudaRoot() {
   SmallVector<std::string> candidates;
   if (const char *home = std::getenv("CUDA_HOME"))
     candidates.push_back(home);
@@ -314,15 +357,26 @@ bool sluice::emitCuda(ModuleOp module, CudaEmit emit,
     }
     return true;
   }
+  if (emit == CudaEmit::Cubin && objects.size() != 1) {
+    if (findCudaTool("ptxas").empty()) {
+      error = "--emit=cubin/fatbin needs ptxas from the CUDA toolkit; not "
+              "found in $CUDA_HOME/bin, PATH or /usr/local/cuda/bin";
+      return false;
+    }
+    error = "--emit=cubin writes one architecture; pass a single "
+            "--cuda-arch=sm_XX (or use --emit=fatbin)";
+    return false;
+  }
+  return assembleCuda(objects, emit == CudaEmit::Cubin, out, error);
+}
+
+bool sluice::assembleCuda(
+    ArrayRef<std::pair<std::string, std::string>> objects, bool cubinOnly,
+    std::string &out, std::string &error) {
   std::string ptxas = findCudaTool("ptxas");
   if (ptxas.empty()) {
     error = "--emit=cubin/fatbin needs ptxas from the CUDA toolkit; not found "
             "in $CUDA_HOME/bin, PATH or /usr/local/cuda/bin";
-    return false;
-  }
-  if (emit == CudaEmit::Cubin && objects.size() != 1) {
-    error = "--emit=cubin writes one architecture; pass a single "
-            "--cuda-arch=sm_XX (or use --emit=fatbin)";
     return false;
   }
   std::vector<std::string> fatArgs{"-64"};
@@ -350,7 +404,7 @@ bool sluice::emitCuda(ModuleOp module, CudaEmit emit,
                       std::string(cubinPath));
     fatArgs.push_back("--image3=kind=ptx,sm=" + sm + ",file=" +
                       std::string(ptxPath));
-    if (emit == CudaEmit::Cubin) {
+    if (cubinOnly) {
       auto buf = llvm::MemoryBuffer::getFile(cubinPath, /*IsText=*/false);
       out = buf ? (*buf)->getBuffer().str() : "";
       cleanup();

@@ -48,6 +48,29 @@ bool emitCuda(ModuleOp module, CudaEmit emit, ArrayRef<std::string> chips,
 /// /usr/local/cuda/bin. Empty when absent.
 std::string findCudaTool(StringRef name);
 
+/// The CUDA toolkit root holding libdevice ($CUDA_HOME, the toolkit of ptxas
+/// on PATH, /usr/local/cuda); empty when absent.
+std::string findCudaRoot();
+
+/// Assembles (chip, PTX) pairs with ptxas: the first chip's cubin when
+/// `cubinOnly`, else a fatbin holding a cubin and the PTX per chip
+/// (fatbinary). False with `error` when a tool is missing or fails.
+bool assembleCuda(ArrayRef<std::pair<std::string, std::string>> objects,
+                  bool cubinOnly, std::string &out, std::string &error);
+
+/// sluice IR -> a host module on the LLVM dialect whose public functions
+/// take device buffers (docs/cuda.md, "Host code"): sluice-cuda-gpu-pipeline,
+/// sluice-cuda-host-prepare, NVVM for `chips`, gpu-module-to-binary (PTX),
+/// gpu-to-llvm, sluice-cuda-host-to-runtime{image}. `image` is "auto"
+/// (fatbin when ptxas and fatbinary are found, else PTX), "fatbin" or "ptx".
+LogicalResult buildCudaHostPipeline(OpPassManager &pm,
+                                    ArrayRef<std::string> chips,
+                                    StringRef image = "auto");
+
+/// The host-code passes (CudaHost.cpp).
+std::unique_ptr<Pass> createCudaHostPreparePass();
+std::unique_ptr<Pass> createCudaHostToRuntimePass(StringRef image = "auto");
+
 } // namespace mlir::sluice
 
 #endif // SLUICE_CODEGEN_CUDA_CUDAPIPELINE_H

@@ -161,6 +161,10 @@ void initLocked(DeviceState &s) {
     return;
   s.primaryCtxRelease = reinterpret_cast<decltype(s.primaryCtxRelease)>(
       dlsym(s.handle, "cuDevicePrimaryCtxRelease_v2"));
+  a.memcpyDtoD = reinterpret_cast<decltype(a.memcpyDtoD)>(
+      dlsym(s.handle, "cuMemcpyDtoD_v2"));
+  a.moduleGetGlobal = reinterpret_cast<decltype(a.moduleGetGlobal)>(
+      dlsym(s.handle, "cuModuleGetGlobal_v2"));
 
   CUresult r = a.init(0);
   if (r != CUDA_SUCCESS)

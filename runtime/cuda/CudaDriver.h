@@ -58,6 +58,12 @@ struct DriverApi {
   CUresult (*memFree)(CUdeviceptr ptr);
   CUresult (*memcpyHtoD)(CUdeviceptr dst, const void *src, size_t bytes);
   CUresult (*memcpyDtoH)(void *dst, CUdeviceptr src, size_t bytes);
+  /// Optional (null when the library lacks them): used by compiled host
+  /// modules (CudaHost.cpp) for device-to-device copies and the device-error
+  /// global.
+  CUresult (*memcpyDtoD)(CUdeviceptr dst, CUdeviceptr src, size_t bytes);
+  CUresult (*moduleGetGlobal)(CUdeviceptr *ptr, size_t *bytes, CUmodule module,
+                              const char *name);
   /// Optional: only used to cross-check names the runtime does not know.
   CUresult (*getErrorName)(CUresult result, const char **name);
 };

@@ -65,7 +65,8 @@ static bool compileCuda(ModuleOp module, sluicec::EmitKind emit,
   case EmitKind::Fatbin: kind = msl::CudaEmit::Fatbin; break;
   default:
     llvm::errs() << "sluicec: error: --target=cuda writes --emit=mlir, "
-                    "mlir-gpu, llvm, ptx, cubin or fatbin\n";
+                    "mlir-gpu, llvm, ptx, cubin, fatbin, module, library "
+                    "or mlir-lowered\n";
     return false;
   }
   std::vector<std::string> archs = sluicec::cudaOptions().archs;
@@ -350,7 +351,10 @@ bool sluicec::compileModel(ModuleOp module, EmitKind emit, llvm::StringRef path,
   }
   if (cudaOptions().targetCuda && emit == EmitKind::FakeKernels)
     return compileFakeKernels(module, path);
-  if (cudaOptions().targetCuda)
+  bool cudaHost = cudaOptions().targetCuda &&
+                  (emit == EmitKind::Module || emit == EmitKind::Library ||
+                   emit == EmitKind::MlirLowered);
+  if (cudaOptions().targetCuda && !cudaHost)
     return compileCuda(module, emit, path);
   if (emit == EmitKind::FakeKernels)
     return fail("--emit=fake-kernels needs --target=cuda");
@@ -364,12 +368,25 @@ bool sluicec::compileModel(ModuleOp module, EmitKind emit, llvm::StringRef path,
     return false;
 
   PassManager pm(module.getContext());
-  if (cudaOptions().emulate
+  std::vector<std::string> archs = cudaOptions().archs;
+  if (archs.empty())
+    archs = {"sm_80", "sm_90"};
+  if (cudaHost ? failed(msl::buildCudaHostPipeline(pm, archs))
+      : cudaOptions().emulate
           ? failed(msl::buildCudaCpuPipeline(pm, cudaOptions().emulate == 2))
           : failed(msl::buildCpuPipeline(pm)))
     return fail("cannot build the CPU pipeline");
   if (failed(pm.run(module)))
     return false; // the diagnostics say why
+  if (cudaHost) {
+    // Which image the host module embeds (sluice-cuda-host-to-runtime).
+    if (auto image = module->getAttrOfType<mlir::StringAttr>("sluice.cuda_image"))
+      if (image.getValue().starts_with("ptx:"))
+        llvm::errs() << "sluicec: note: ptxas / fatbinary not found: the "
+                        "module embeds PTX for "
+                     << image.getValue().drop_front(4)
+                     << " only (compiled by the driver at load)\n";
+  }
   if (emit == EmitKind::MlirLowered) {
     if (!writeAtomically(path,
                          [&](llvm::raw_ostream &os) {
@@ -434,7 +451,7 @@ bool sluicec::compileModel(ModuleOp module, EmitKind emit, llvm::StringRef path,
     llvm::SmallString<128> obj;
     if (!writeObjectFile(*m, target, obj, error))
       return fail(error);
-    bool ok = emitLibrary(*sig, prefix, obj, path, error);
+    bool ok = emitLibrary(*sig, prefix, obj, path, error, cudaHost);
     llvm::sys::fs::remove(obj);
     return ok ? true : fail(error);
   }

@@ -338,48 +338,89 @@ static std::string ukernelArchivePath() {
 
 /// Appends the members of the micro-kernel archive to `members`, named
 /// sluice_uk_<member>; `buffer` and `names` keep their bytes alive.
+/// The runtime as a static archive (libsluice_runtime_static.a), whose
+/// members CUDA libraries get (the host code drives the device through the
+/// runtime's driver layer): next to sluicec, else where the build put it.
+/// SLUICE_RUNTIME_STATIC_ARCHIVE overrides both.
+static std::string runtimeArchivePath() {
+  if (const char *env = std::getenv("SLUICE_RUNTIME_STATIC_ARCHIVE"))
+    return env;
+  std::string exe = llvm::sys::fs::getMainExecutable(nullptr, nullptr);
+  if (!exe.empty()) {
+    llvm::SmallString<256> p(exe);
+    llvm::sys::path::remove_filename(p);
+    llvm::sys::path::append(p, "..", "lib", "libsluice_runtime_static.a");
+    if (llvm::sys::fs::exists(p))
+      return p.str().str();
+  }
+#ifdef SLUICE_RUNTIME_STATIC_ARCHIVE_PATH
+  if (llvm::sys::fs::exists(SLUICE_RUNTIME_STATIC_ARCHIVE_PATH))
+    return SLUICE_RUNTIME_STATIC_ARCHIVE_PATH;
+#endif
+  return "";
+}
+
+static bool addArchiveMembers(llvm::StringRef path, llvm::StringRef prefix,
+                              std::vector<llvm::NewArchiveMember> &members,
+                              std::unique_ptr<llvm::MemoryBuffer> &buffer,
+                              std::deque<std::string> &names,
+                              std::string &error);
+
 static bool addUkernelMembers(std::vector<llvm::NewArchiveMember> &members,
                               std::unique_ptr<llvm::MemoryBuffer> &buffer,
                               std::deque<std::string> &names,
-                              std::string &error) {
-  std::string path = ukernelArchivePath();
+                              std::string &error, bool cuda) {
+  std::string path = cuda ? runtimeArchivePath() : ukernelArchivePath();
   if (path.empty()) {
-    error = "cannot find libsluice_ukernels.a (the micro-kernels the library "
-            "needs) next to sluicec; set SLUICE_UKERNELS_ARCHIVE";
+    error = cuda ? "cannot find libsluice_runtime_static.a (the runtime a "
+                   "CUDA library needs) next to sluicec; set "
+                   "SLUICE_RUNTIME_STATIC_ARCHIVE"
+                 : "cannot find libsluice_ukernels.a (the micro-kernels the "
+                   "library needs) next to sluicec; set "
+                   "SLUICE_UKERNELS_ARCHIVE";
     return false;
   }
+  return addArchiveMembers(path, cuda ? "sluice_rt_" : "sluice_uk_", members,
+                           buffer, names, error);
+}
+
+static bool addArchiveMembers(llvm::StringRef path, llvm::StringRef prefix,
+                              std::vector<llvm::NewArchiveMember> &members,
+                              std::unique_ptr<llvm::MemoryBuffer> &buffer,
+                              std::deque<std::string> &names,
+                              std::string &error) {
   auto file = llvm::MemoryBuffer::getFile(path);
   if (!file) {
-    error = path + ": " + file.getError().message();
+    error = path.str() + ": " + file.getError().message();
     return false;
   }
   buffer = std::move(*file);
   auto archive = llvm::object::Archive::create(buffer->getMemBufferRef());
   if (!archive) {
-    error = path + ": " + llvm::toString(archive.takeError());
+    error = path.str() + ": " + llvm::toString(archive.takeError());
     return false;
   }
   llvm::Error err = llvm::Error::success();
   for (const llvm::object::Archive::Child &child : (*archive)->children(err)) {
     llvm::Expected<llvm::StringRef> name = child.getName();
     if (!name) {
-      error = path + ": " + llvm::toString(name.takeError());
+      error = path.str() + ": " + llvm::toString(name.takeError());
       llvm::consumeError(std::move(err));
       return false;
     }
     llvm::Expected<llvm::NewArchiveMember> member =
         llvm::NewArchiveMember::getOldMember(child, /*Deterministic=*/true);
     if (!member) {
-      error = path + ": " + llvm::toString(member.takeError());
+      error = path.str() + ": " + llvm::toString(member.takeError());
       llvm::consumeError(std::move(err));
       return false;
     }
-    names.push_back(("sluice_uk_" + *name).str());
+    names.push_back((prefix + *name).str());
     member->MemberName = names.back();
     members.push_back(std::move(*member));
   }
   if (err) {
-    error = path + ": " + llvm::toString(std::move(err));
+    error = path.str() + ": " + llvm::toString(std::move(err));
     return false;
   }
   return true;
@@ -387,14 +428,16 @@ static bool addUkernelMembers(std::vector<llvm::NewArchiveMember> &members,
 
 bool sluicec::emitLibrary(const ModelSig &sig, llvm::StringRef prefix,
                          llvm::StringRef objPath, llvm::StringRef libPath,
-                         std::string &error) {
-  std::string header = libraryHeader(sig, prefix);
+                         std::string &error, bool cuda) {
+  std::string header =
+      cuda ? cudaLibraryHeader(sig, prefix) : libraryHeader(sig, prefix);
   llvm::SmallString<128> src, wrapObj;
   int fd;
   llvm::sys::fs::createTemporaryFile("sluicec-entry", "c", fd, src);
   {
     llvm::raw_fd_ostream os(fd, /*shouldClose=*/true);
-    os << wrapperSource(sig, prefix, header);
+    os << (cuda ? cudaWrapperSource(sig, prefix, header)
+                : wrapperSource(sig, prefix, header));
   }
   llvm::sys::fs::createTemporaryFile("sluicec-entry", "o", fd, wrapObj);
   ::close(fd);
@@ -417,7 +460,7 @@ bool sluicec::emitLibrary(const ModelSig &sig, llvm::StringRef prefix,
     if (ok) {
       members[0].MemberName = "model.o";
       members[1].MemberName = "entry.o";
-      ok = addUkernelMembers(members, ukernels, ukernelNames, error);
+      ok = addUkernelMembers(members, ukernels, ukernelNames, error, cuda);
     }
     if (ok) {
       ok = writeAtomically(

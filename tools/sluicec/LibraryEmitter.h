@@ -25,9 +25,19 @@ std::string libraryHeader(const ModelSig &sig, llvm::StringRef prefix);
 
 /// Writes `libPath` (a static archive of the model's object and the entry
 /// point wrappers) and its header next to it (same stem, `.h`).
+/// Writes the archive `libPath` (the model object, the entry points and the
+/// micro-kernels; with `cuda`, the CUDA entry points and the whole runtime)
+/// and its header next to it.
 bool emitLibrary(const ModelSig &sig, llvm::StringRef prefix,
                  llvm::StringRef objPath, llvm::StringRef libPath,
-                 std::string &error);
+                 std::string &error, bool cuda = false);
+
+/// --target=cuda --emit=library (CudaLibraryEmitter.cpp): the header and
+/// the C source of the entry points over device pointers plus their host
+/// wrappers.
+std::string cudaLibraryHeader(const ModelSig &sig, llvm::StringRef prefix);
+std::string cudaWrapperSource(const ModelSig &sig, llvm::StringRef prefix,
+                              llvm::StringRef header);
 
 /// The header path written next to a library path.
 std::string libraryHeaderPath(llvm::StringRef libPath);

@@ -265,6 +265,10 @@ bool compare(const std::string &name, sluice_tensor_t *got,
 
 int sluicec::runModel(MLIRContext &ctx, llvm::SourceMgr &sourceMgr,
                      const RunOptions &opts) {
+  bool cuda = opts.target == RunTarget::Cuda;
+  std::string deviceLine;
+  if (cuda && !checkCudaDevice(deviceLine))
+    return 1;
   auto module = loadModel(ctx, opts.model, sourceMgr, opts.params);
   if (!module)
     return 1;
@@ -287,6 +291,13 @@ int sluicec::runModel(MLIRContext &ctx, llvm::SourceMgr &sourceMgr,
   OwningOpRef<ModuleOp> refModule;
   if (opts.check)
     refModule = module->clone();
+  if (cuda) {
+    // Only the function that runs is compiled for the device: the others
+    // may use ops without a CUDA schedule.
+    for (auto fn : llvm::make_early_inc_range(module->getOps<func::FuncOp>()))
+      if (fn.isPublic() && fn.getName() != fsig->name)
+        fn.erase();
+  }
 
   // Compile into the cache unless an identical module is there.
   std::string text;
@@ -298,6 +309,11 @@ int sluicec::runModel(MLIRContext &ctx, llvm::SourceMgr &sourceMgr,
   // time) and the host CPU, so a rebuilt sluicec never reuses stale code.
   std::string key = text + kCodegenVersion + llvm::sys::getHostCPUName().str();
   key += "cuda-emulate=" + std::to_string(cudaOptions().emulate);
+  if (cuda) {
+    key += "target=cuda";
+    for (const std::string &a : cudaOptions().archs)
+      key += a + ",";
+  }
   {
     std::string exe = llvm::sys::fs::getMainExecutable(nullptr, nullptr);
     llvm::sys::fs::file_status st;
@@ -478,7 +494,8 @@ int sluicec::runModel(MLIRContext &ctx, llvm::SourceMgr &sourceMgr,
   double firstMs = 0, bestMs = INFINITY;
   for (unsigned r = 0; r < std::max(1u, opts.repeat); ++r) {
     auto t0 = std::chrono::steady_clock::now();
-    if (sluice_call_run(call) != SLUICE_OK)
+    if ((cuda ? sluice_cuda_call_run(call) : sluice_call_run(call)) !=
+        SLUICE_OK)
       return error(rtError());
     double ms = std::chrono::duration<double, std::milli>(
                     std::chrono::steady_clock::now() - t0)
@@ -487,8 +504,15 @@ int sluicec::runModel(MLIRContext &ctx, llvm::SourceMgr &sourceMgr,
       firstMs = ms;
     bestMs = std::min(bestMs, ms);
   }
-  outs() << "ran " << fsig->name << " on " << sluice_get_num_threads()
-         << " thread(s): first call " << llvm::format("%.3f", firstMs) << " ms";
+  if (cuda)
+    outs() << "ran " << fsig->name << " on the CUDA device ("
+           << llvm::StringRef(deviceLine).drop_front(4).split(" (").first
+           << "): first call (with copies) " << llvm::format("%.3f", firstMs)
+           << " ms";
+  else
+    outs() << "ran " << fsig->name << " on " << sluice_get_num_threads()
+           << " thread(s): first call " << llvm::format("%.3f", firstMs)
+           << " ms";
   if (opts.repeat > 1)
     outs() << ", best of " << opts.repeat << " " << llvm::format("%.3f", bestMs)
            << " ms";
@@ -520,7 +544,8 @@ int sluicec::runModel(MLIRContext &ctx, llvm::SourceMgr &sourceMgr,
       if (fsig->inputs[j].name == name)
         t = bound[j];
     if (!t)
-      return error("unknown output '" + name + "' (outputs: " + names + ")");
+      return error("unknown output '" + name + "' (outputs: " + names +
+                   "; or an input's name)");
     if (sluice_tensor_save_npy(t, file.c_str()) != SLUICE_OK)
       return error(rtError());
   }

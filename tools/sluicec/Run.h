@@ -36,9 +36,10 @@ struct RunOptions {
 int runModel(mlir::MLIRContext &ctx, llvm::SourceMgr &sourceMgr,
              const RunOptions &opts);
 
-/// `sluicec run --target=cuda` (RunCuda.cpp): for now only the device
-/// check: without a usable CUDA driver or device, one line saying which.
-int runModelCuda(const RunOptions &opts);
+/// `sluicec run --target=cuda` (RunCuda.cpp): the device check. Without a
+/// usable CUDA driver or device, prints one line saying which and returns
+/// false; else `statusLine` is the device's status.
+bool checkCudaDevice(std::string &statusLine);
 
 } // namespace sluicec
 

@@ -1,9 +1,9 @@
-//===- RunCuda.cpp - sluicec run --target=cuda ----------------------------===//
+//===- RunCuda.cpp - sluicec run --target=cuda: the device check ----------===//
 //
 // Checks the CUDA device through the runtime (sluice_cuda_status) and, when
 // there is none, says which of no driver / stub library / no device /
-// unavailable / bad driver on one line with a nonzero exit. Running a model
-// on the device waits for the CUDA lowering (issue 6, item 7).
+// unavailable / bad driver on one line. Run.cpp then compiles the model with
+// sluice-cuda-host-pipeline and runs it through sluice_cuda_call_run.
 //
 //===----------------------------------------------------------------------===//
 
@@ -13,16 +13,13 @@
 
 #include "llvm/Support/raw_ostream.h"
 
-int sluicec::runModelCuda(const RunOptions &opts) {
+bool sluicec::checkCudaDevice(std::string &statusLine) {
   char message[1024];
   sluice_cuda_status_t status = sluice_cuda_status(message, sizeof(message));
+  statusLine = message;
   if (status != SLUICE_CUDA_OK) {
     llvm::errs() << "sluicec: error: cuda: " << message << "\n";
-    return 1;
+    return false;
   }
-  llvm::errs() << "sluicec: error: cuda: running '" << opts.model
-               << "' on the CUDA device is not implemented yet (the device "
-                  "is usable: "
-               << message << ")\n";
-  return 1;
+  return true;
 }

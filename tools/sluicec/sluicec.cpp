@@ -81,7 +81,7 @@ cl::list<std::string> cudaArch("cuda-arch", cl::CommaSeparated,
                                cl::desc("--target=cuda: architectures "
                                         "(default sm_80,sm_90)"),
                                cl::value_desc("sm_XX,..."),
-                               cl::sub(compileCmd));
+                               cl::sub(compileCmd), cl::sub(runCmd));
 cl::opt<std::string> cudaEmulate(
     "cuda-emulate", cl::ValueOptional,
     cl::desc("Run the CUDA device logic (block programs) on the CPU; "
@@ -203,7 +203,8 @@ static bool setCudaOptions() {
            << "' (expected cpu or cuda)\n";
     return false;
   }
-  o.targetCuda = compileCmd && compileTarget == "cuda";
+  o.targetCuda = compileCmd ? compileTarget == "cuda"
+                            : runCmd && runTarget == sluicec::RunTarget::Cuda;
   for (const std::string &a : cudaArch) {
     unsigned sm = 0;
     if (!StringRef(a).starts_with("sm_") ||
@@ -312,7 +313,5 @@ int main(int argc, char **argv) {
   opts.seed = seed;
   opts.repeat = repeat;
   opts.target = runTarget;
-  if (opts.target == sluicec::RunTarget::Cuda)
-    return sluicec::runModelCuda(opts);
   return sluicec::runModel(*ctx, sourceMgr, opts);
 }

@@ -196,6 +196,44 @@ SLUICE_API sluice_status_t sluice_cuda_launch(
  *  work surface here. */
 SLUICE_API sluice_status_t sluice_cuda_synchronize(void);
 
+/*===----------------------------------------------------------------------===*
+ * Compiled CUDA host modules (sluicec --target=cuda, docs/cuda-runtime.md)
+ *===----------------------------------------------------------------------===*/
+
+/** Runs `call` of a module compiled for CUDA (sluice-cuda-host-pipeline,
+ *  loaded with sluice_module_load like a CPU module): uploads every bound
+ *  input to a new device buffer, calls the entry point with device pointers,
+ *  downloads the outputs into host tensors (sluice_call_output) and frees
+ *  the device buffers. Errors of the compiled code, the driver or the
+ *  device (sluice_device_error) fail the run with their message. */
+SLUICE_API sluice_status_t sluice_cuda_call_run(sluice_call_t *call);
+
+/** Brackets a call of a compiled CUDA host function from a generated
+ *  library entry point: errors reported in between (sluice_rt_error, the
+ *  driver, the device) make sluice_cuda_entry_end return
+ *  SLUICE_ERROR_RUNTIME with the first message as sluice_last_error(). */
+SLUICE_API void sluice_cuda_entry_begin(void);
+SLUICE_API sluice_status_t sluice_cuda_entry_end(void);
+
+/* Imported by the generated host code; not for direct use. `slot` is the
+ * module's lazily loaded kernel image (a sluice_cuda_module_t *). Failures
+ * are reported through sluice_rt_error. */
+SLUICE_API void *sluice_rt_cuda_alloc(int64_t bytes);
+SLUICE_API void sluice_rt_cuda_free(void *device_ptr);
+SLUICE_API void sluice_rt_cuda_upload(void *dst, const void *src, int64_t bytes);
+SLUICE_API void sluice_rt_cuda_download(void *dst, const void *src,
+                                        int64_t bytes);
+SLUICE_API void sluice_rt_cuda_copy(void *dst, const void *src, int64_t bytes);
+SLUICE_API void sluice_rt_cuda_launch(void **slot, const void *image,
+                                      int64_t image_size, const char *kernel,
+                                      int64_t gx, int64_t gy, int64_t gz,
+                                      int64_t bx, int64_t by, int64_t bz,
+                                      int32_t shared_bytes, void **params,
+                                      int64_t num_params);
+SLUICE_API void sluice_rt_cuda_finish(void **slot, const char *const *sites,
+                                      int64_t num_sites);
+SLUICE_API void sluice_rt_cuda_unload(void **slot);
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif

@@ -40,6 +40,7 @@ struct FakeCuda {
   fake_cuda_get_launch_t getLaunch = nullptr;
   fake_cuda_live_allocations_t liveAllocations = nullptr;
   fake_cuda_live_modules_t liveModules = nullptr;
+  fake_cuda_global_t global = nullptr;
 
   static FakeCuda &get() {
     static FakeCuda hooks = load();
@@ -70,6 +71,8 @@ private:
         dlsym(lib, "fake_cuda_live_allocations"));
     h.liveModules = reinterpret_cast<fake_cuda_live_modules_t>(
         dlsym(lib, "fake_cuda_live_modules"));
+    h.global =
+        reinterpret_cast<fake_cuda_global_t>(dlsym(lib, "fake_cuda_global"));
     return h;
   }
 };

@@ -26,6 +26,7 @@
 #include "FakeCudaImage.h"
 
 #include <cstdio>
+#include <dlfcn.h>
 #include <cstdlib>
 #include <cstring>
 #include <map>
@@ -50,6 +51,8 @@ constexpr CUresult OK = 0, INVALID_VALUE = 1, OUT_OF_MEMORY = 2,
 struct Kernel;
 struct Module {
   fakecuda::Image image;
+  /// Device memory of the globals looked up so far (zeroed at first use).
+  std::map<std::string, std::vector<uint64_t>> globals;
   std::map<std::string, std::unique_ptr<Kernel>> kernels;
 };
 struct Kernel {
@@ -72,6 +75,7 @@ struct State {
   int context = 0; // its address is the primary context
   int retained = 0;
   std::map<CUdeviceptr, size_t> allocations;
+  std::map<CUdeviceptr, size_t> globalRanges; ///< modules' globals
   std::map<Module *, std::unique_ptr<Module>> modules;
   std::map<std::string, Registered> registered;
   std::vector<fake_cuda_launch_t> launches;
@@ -110,12 +114,16 @@ int maxPtxOf(int driverVersion) {
   } while (false)
 
 /// Whether [ptr, ptr + n) lies in one live allocation.
-bool inAllocation(State &s, CUdeviceptr ptr, size_t n) {
-  auto it = s.allocations.upper_bound(ptr);
-  if (it == s.allocations.begin())
+bool inRanges(const std::map<CUdeviceptr, size_t> &ranges, CUdeviceptr ptr,
+              size_t n) {
+  auto it = ranges.upper_bound(ptr);
+  if (it == ranges.begin())
     return false;
   --it;
   return ptr - it->first <= it->second && n <= it->second - (ptr - it->first);
+}
+bool inAllocation(State &s, CUdeviceptr ptr, size_t n) {
+  return inRanges(s.allocations, ptr, n) || inRanges(s.globalRanges, ptr, n);
 }
 
 void logLaunch(const fake_cuda_launch_t &l) {
@@ -345,8 +353,61 @@ FAKE_API CUresult cuModuleLoadData(void **module, const void *image) {
 FAKE_API CUresult cuModuleUnload(void *module) {
   FAKE_CHECK_INIT();
   std::lock_guard<std::mutex> lock(state().mutex);
-  return state().modules.erase(static_cast<Module *>(module)) ? OK
-                                                              : INVALID_HANDLE;
+  auto it = state().modules.find(static_cast<Module *>(module));
+  if (it == state().modules.end())
+    return INVALID_HANDLE;
+  for (auto &g : it->second->globals)
+    state().globalRanges.erase(reinterpret_cast<CUdeviceptr>(g.second.data()));
+  state().modules.erase(it);
+  return OK;
+}
+
+FAKE_API CUresult cuModuleGetGlobal_v2(CUdeviceptr *ptr, size_t *bytes,
+                                       void *module, const char *name) {
+  FAKE_CHECK_INIT();
+  if (!name)
+    return INVALID_VALUE;
+  std::lock_guard<std::mutex> lock(state().mutex);
+  auto it = state().modules.find(static_cast<Module *>(module));
+  if (it == state().modules.end())
+    return INVALID_HANDLE;
+  Module &m = *it->second;
+  auto g = m.image.globals.find(name);
+  if (g == m.image.globals.end())
+    return NOT_FOUND;
+  // With generated kernels (SLUICE_FAKE_CUDA_KERNELS) the global is the
+  // kernels' own, which they write (e.g. sluice_device_error).
+  for (void *lib : state().kernelLibs) {
+    if (void *sym = dlsym(lib, name)) {
+      if (ptr)
+        *ptr = reinterpret_cast<CUdeviceptr>(sym);
+      if (bytes)
+        *bytes = g->second;
+      state().globalRanges[reinterpret_cast<CUdeviceptr>(sym)] = g->second;
+      return OK;
+    }
+  }
+  std::vector<uint64_t> &mem = m.globals[name];
+  if (mem.empty())
+    mem.assign((g->second + 7) / 8 + 1, 0);
+  if (ptr)
+    *ptr = reinterpret_cast<CUdeviceptr>(mem.data());
+  if (bytes)
+    *bytes = g->second;
+  // Copies into and out of it are checked like allocations'.
+  state().globalRanges[reinterpret_cast<CUdeviceptr>(mem.data())] = g->second;
+  return OK;
+}
+
+FAKE_API CUresult cuMemcpyDtoD_v2(CUdeviceptr dst, CUdeviceptr src,
+                                  size_t bytes) {
+  FAKE_CHECK_INIT();
+  std::lock_guard<std::mutex> lock(state().mutex);
+  if (!inAllocation(state(), dst, bytes) || !inAllocation(state(), src, bytes))
+    return INVALID_VALUE;
+  std::memmove(reinterpret_cast<void *>(dst), reinterpret_cast<void *>(src),
+               bytes);
+  return OK;
 }
 
 FAKE_API CUresult cuModuleGetFunction(void **function, void *module,
@@ -511,6 +572,26 @@ FAKE_API int fake_cuda_get_launch(int index, fake_cuda_launch_t *out) {
     return -1;
   *out = state().launches[size_t(index)];
   return 0;
+}
+
+FAKE_API uint64_t *fake_cuda_global(const char *name, size_t *bytes) {
+  std::lock_guard<std::mutex> lock(state().mutex);
+  for (auto &entry : state().modules) {
+    Module &m = *entry.second;
+    auto g = m.image.globals.find(name);
+    if (g == m.image.globals.end())
+      continue;
+    std::vector<uint64_t> &mem = m.globals[name];
+    if (mem.empty()) {
+      mem.assign((g->second + 7) / 8 + 1, 0);
+      state().globalRanges[reinterpret_cast<CUdeviceptr>(mem.data())] =
+          g->second;
+    }
+    if (bytes)
+      *bytes = g->second;
+    return mem.data();
+  }
+  return nullptr;
 }
 
 FAKE_API int fake_cuda_live_allocations(void) {

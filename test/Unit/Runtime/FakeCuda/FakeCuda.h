@@ -11,6 +11,7 @@
 #define SLUICE_FAKE_CUDA_H
 
 #include <stdint.h>
+#include <stddef.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -86,6 +87,10 @@ typedef int (*fake_cuda_get_launch_t)(int index, fake_cuda_launch_t *out);
 /** Device allocations and modules currently alive. */
 typedef int (*fake_cuda_live_allocations_t)(void);
 typedef int (*fake_cuda_live_modules_t)(void);
+/* The device memory of global `name` of the first loaded module that has
+ * one (as cuModuleGetGlobal_v2 gives it; zeroed at first use), or null;
+ * `bytes` receives its size. */
+typedef uint64_t *(*fake_cuda_global_t)(const char *name, size_t *bytes);
 
 #ifdef __cplusplus
 } /* extern "C" */

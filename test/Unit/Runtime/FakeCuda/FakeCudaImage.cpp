@@ -83,6 +83,13 @@ int loadElf(const uint8_t *p, int deviceSm, Image &out, std::string &why) {
       const uint8_t *sym = p + off + s;
       uint32_t name = rd32(sym);
       uint8_t info = sym[4];
+      if ((info & 0xF) == 1 /*STT_OBJECT*/ && (info >> 4) == 1 /*GLOBAL*/ &&
+          name < strSize) {
+        const char *str = reinterpret_cast<const char *>(p + strOff + name);
+        out.globals[std::string(str, strnlen(str, strSize - name))] =
+            rd64(sym + 16);
+        continue;
+      }
       if ((info & 0xF) != 2 /*STT_FUNC*/ || (info >> 4) != 1 /*GLOBAL*/)
         continue;
       if (name >= strSize) {
@@ -248,6 +255,32 @@ int loadPtx(const char *text, int deviceSm, int maxPtx, Image &out,
   if (s.find(".entry") == std::string::npos) {
     why = "no .entry";
     return 218;
+  }
+  // ".visible .global .align A .b8 NAME[N];" (or .b32 / .b64 / .u64 ...).
+  for (size_t pos = 0; (pos = s.find(".global ", pos)) != std::string::npos;
+       ++pos) {
+    size_t end = s.find(';', pos);
+    if (end == std::string::npos)
+      break;
+    std::string decl = s.substr(pos, end - pos);
+    size_t type = decl.find(" .b");
+    if (type == std::string::npos)
+      type = decl.find(" .u");
+    if (type == std::string::npos)
+      continue;
+    unsigned bits = std::strtoul(decl.c_str() + type + 3, nullptr, 10);
+    size_t nameAt = decl.find(' ', type + 1);
+    if (nameAt == std::string::npos || bits == 0)
+      continue;
+    std::string rest = decl.substr(nameAt + 1);
+    size_t bracket = rest.find('[');
+    uint64_t count = 1;
+    if (bracket != std::string::npos)
+      count = std::strtoull(rest.c_str() + bracket + 1, nullptr, 10);
+    std::string name = rest.substr(0, bracket);
+    while (!name.empty() && (name.back() == ' ' || name.back() == '='))
+      name.pop_back();
+    out.globals[name] = count * bits / 8;
   }
   return parsePtxEntries(s, out, why);
 }

@@ -31,6 +31,9 @@ struct Image {
   int sm = 0;       ///< the SM it was made for
   std::map<std::string, KernelInfo> kernels;
   bool kernelsKnown = true; ///< false for a compressed fatbin PTX entry
+  /// Module-scope device variables (cuModuleGetGlobal) and their sizes:
+  /// global STT_OBJECT symbols of a cubin, `.global` declarations of PTX.
+  std::map<std::string, uint64_t> globals;
 };
 
 /// Offsets of parameters of `sizes` in the parameter buffer: each at the
