@@ -8,7 +8,8 @@
 //     kernel or returned (the fake driver keeps device memory in host memory,
 //     so such a bug would otherwise pass every test);
 //   - turns memref.copy between contiguous buffers into sluice_rt_cuda_copy
-//     (device to device);
+//     (device to device), or sluice_rt_cuda_download / _upload when one side
+//     is host scratch (a memref.alloca, e.g. route's result size);
 //   - before every return of a public function, calls sluice_rt_cuda_finish,
 //     which synchronizes and reports the first device error
 //     (`sluice_device_error`, its site named by the module attribute
@@ -161,9 +162,15 @@ struct CudaHostPreparePass
     for (func::FuncOp fn : hostFuncs)
       fn.walk([&](memref::CopyOp c) { copies.push_back(c); });
     if (!copies.empty())
-      declareFunc(module, "sluice_rt_cuda_copy",
-                  FunctionType::get(ctx, {ptr, ptr, i64}, {}));
+      for (StringRef f : {"sluice_rt_cuda_copy", "sluice_rt_cuda_upload",
+                          "sluice_rt_cuda_download"})
+        declareFunc(module, f, FunctionType::get(ctx, {ptr, ptr, i64}, {}));
     for (memref::CopyOp copy : copies) {
+      // Host scratch (memref.alloca) on both sides: an ordinary copy.
+      bool hostSrc = isHostBuffer(copy.getSource()),
+           hostDst = isHostBuffer(copy.getTarget());
+      if (hostSrc && hostDst)
+        continue;
       auto srcTy = cast<MemRefType>(copy.getSource().getType());
       auto dstTy = cast<MemRefType>(copy.getTarget().getType());
       if (!srcTy.getLayout().isIdentity() || !dstTy.getLayout().isIdentity()) {
@@ -192,8 +199,10 @@ struct CudaHostPreparePass
       };
       Value dst = toPtr(copy.getTarget()), src = toPtr(copy.getSource());
       Value n = arith::IndexCastOp::create(b, loc, i64, bytes);
-      func::CallOp::create(b, loc, "sluice_rt_cuda_copy", TypeRange{},
-                           ValueRange{dst, src, n});
+      StringRef fn = hostDst   ? "sluice_rt_cuda_download"
+                     : hostSrc ? "sluice_rt_cuda_upload"
+                               : "sluice_rt_cuda_copy";
+      func::CallOp::create(b, loc, fn, TypeRange{}, ValueRange{dst, src, n});
       copy.erase();
     }
 

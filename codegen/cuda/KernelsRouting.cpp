@@ -84,7 +84,8 @@ static void threadZero(Emit &e, function_ref<void()> body) {
 //     count the CPU lowering's running counter / rank computes);
 //  2. one block: per-expert counts (one thread per expert, loop over the
 //     slots in order), then the padded prefix sum by thread 0;
-//  3. host: P = offsets[E] (the result size), slots allocated;
+//  3. host: P = offsets[E] (the result size, copied back from a
+//     one-element device buffer thread 0 writes), slots allocated;
 //  4. one thread per expert: its kept slots in ascending slot order from
 //     offsets[e], then -1 up to offsets[e+1].
 FailureOr<SmallVector<Value>>
@@ -147,6 +148,11 @@ cuda::buildRouteKernel(Emit &e, Operation *o, ArrayRef<Value> operands) {
     e.store(e.select(kept, e.ci32(1), e.ci32(0)), keep, {tt, jj});
   });
   Value blk = e.c(block);
+  // P = offsets[E], also written to a one-element device buffer that the
+  // host copies back (host code never loads from a device buffer).
+  auto i32 = e.b.getI32Type();
+  Value totalDev =
+      memref::AllocOp::create(e.b, e.loc, MemRefType::get({1}, i32));
   singleBlock(e, [&] {
     blockChunks(e, E, [&](Value ex) {
       Value n = e.forLoopAcc1(e.c(0), nslots, e.ci32(0), [&](Value s,
@@ -159,7 +165,7 @@ cuda::buildRouteKernel(Emit &e, Operation *o, ArrayRef<Value> operands) {
     });
     threadZero(e, [&] {
       e.store(e.ci32(0), offsets, {e.c(0)});
-      e.forLoopAcc1(e.c(0), E, e.c(0), [&](Value ex, Value acc) {
+      Value last = e.forLoopAcc1(e.c(0), E, e.c(0), [&](Value ex, Value acc) {
         Value n = e.toIndex(e.load(counts, {ex}));
         Value padded =
             e.muli(e.divsi(e.addi(n, e.subi(blk, e.c(1))), blk), blk);
@@ -167,10 +173,14 @@ cuda::buildRouteKernel(Emit &e, Operation *o, ArrayRef<Value> operands) {
         e.store(e.toI32(next), offsets, {e.addi(ex, e.c(1))});
         return next;
       });
+      e.store(e.toI32(last), totalDev, {e.c(0)});
     });
   });
-  // The result size: read back by the host (a synchronization point).
-  Value total = e.toIndex(e.load(offsets, {E}));
+  // The result size: copied back to the host (a synchronization point).
+  Value totalHost =
+      memref::AllocaOp::create(e.b, e.loc, MemRefType::get({1}, i32));
+  memref::CopyOp::create(e.b, e.loc, totalDev, totalHost);
+  Value total = e.toIndex(e.load(totalHost, {e.c(0)}));
   Value slots = allocResult(e, op.getSlots().getType(), {total});
   perItem(e, E, [&](Value ex) {
     Value lo = e.toIndex(e.load(offsets, {ex}));

@@ -196,6 +196,8 @@ func.func @router(%x: tensor<?x200xf32> {sluice.name = "x", sluice.dims = ["T", 
   %e2 = tensor.empty(%t) : tensor<?x40xf32>
   %p = linalg.softmax dimension(1) ins(%l : tensor<?x40xf32>) outs(%e2 : tensor<?x40xf32>) -> tensor<?x40xf32>
   return %p : tensor<?x40xf32>
+}
+
 // Multi-LoRA (SGMV): K = 70, N = 40, L = 5 adapters of rank 6, m = 2 slots,
 // ids in [-1, 5), gates, per-adapter scales, bias.
 func.func @multi_lora(%x: tensor<?x70xf32> {sluice.name = "x", sluice.dims = ["T", ""]},
@@ -241,8 +243,6 @@ func.func @sparsify_threshold(%x: tensor<?x300xf32> {sluice.name = "x", sluice.d
 // k = 40, the row norms of w computed on the device.
 func.func @sparse_wina(%x: tensor<?x300xf32> {sluice.name = "x", sluice.dims = ["T", ""]},
     %w: tensor<300x200xf32> {sluice.name = "w", sluice.role = "weight"})
-  %y = sluice.sparse_matmul %x, %w {mode = #sluice.sparsify<wina>, k = 40 : i64}
-      : (tensor<?x300xf32>, tensor<300x200xf32>) -> tensor<?x200xf32>
     -> (tensor<?x200xf32> {sluice.name = "y"}) {
   %y = sluice.sparse_matmul %x, %w {mode = #sluice.sparsify<wina>, k = 40 : i64}
       : (tensor<?x300xf32>, tensor<300x200xf32>) -> tensor<?x200xf32>
