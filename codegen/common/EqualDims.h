@@ -17,9 +17,12 @@ namespace mlir::sluice::codegen {
 /// emitRuntimeCheck (`expects x dim 1 (30) to equal u dim 0 (24)`). An
 /// operand whose size differs is replaced by a zero-filled buffer of the
 /// expected sizes, so loops bounded by any member's size stay in bounds.
-/// Returns the operands to use.
-SmallVector<Value> guardEqualDims(Emit &e, Operation *op,
-                                  ArrayRef<Value> operands);
+/// Returns the operands to use. `zeroFill`, when given, fills the substitute
+/// buffer instead of host loops (the CUDA schedules fill it with a kernel:
+/// their host code never touches device memory).
+SmallVector<Value>
+guardEqualDims(Emit &e, Operation *op, ArrayRef<Value> operands,
+               llvm::function_ref<void(Emit &, Value)> zeroFill = {});
 
 } // namespace mlir::sluice::codegen
 

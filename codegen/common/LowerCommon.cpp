@@ -426,8 +426,9 @@ static SmallVector<DimGroup> equalDims(Operation *op) {
 /// static member, else the first member) is replaced by a zero-filled
 /// buffer of the reference sizes; when the dims agree that buffer is empty
 /// and the operand is used as it is.
-SmallVector<Value> codegen::guardEqualDims(Emit &e, Operation *op,
-                                          ArrayRef<Value> operands) {
+SmallVector<Value>
+codegen::guardEqualDims(Emit &e, Operation *op, ArrayRef<Value> operands,
+                        llvm::function_ref<void(Emit &, Value)> zeroFill) {
   SmallVector<Value> out(operands);
   auto typeOf = [&](int n) { return cast<MemRefType>(operands[n].getType()); };
   // Per operand: the expected size of each checked dim, and whether one
@@ -489,8 +490,11 @@ SmallVector<Value> codegen::guardEqualDims(Emit &e, Operation *op,
     if (dyn.empty())
       continue; // Every checked dim is static in this operand.
     Value subst = e.alloc(identity, dyn);
-    e.fill(subst, arith::ConstantOp::create(
-                      e.b, e.loc, e.b.getZeroAttr(type.getElementType())));
+    if (zeroFill)
+      zeroFill(e, subst);
+    else
+      e.fill(subst, arith::ConstantOp::create(
+                        e.b, e.loc, e.b.getZeroAttr(type.getElementType())));
     Value orig = operands[n];
     if (type != identity) {
       // A common type for the two buffers: fully dynamic strided layout.

@@ -65,6 +65,12 @@ Value allocWorkgroup(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
 void reportError(codegen::Emit &e, Operation *op, Value cond,
                  StringRef message, Value v0 = {}, Value v1 = {});
 
+/// codegen::guardEqualDims for device buffers: the substitute buffer is not
+/// filled (host code never writes device memory; after a failed check the
+/// runtime launches nothing, so it is never read).
+SmallVector<Value> guardEqualDimsOnDevice(codegen::Emit &e, Operation *op,
+                                          ArrayRef<Value> operands);
+
 /// Checks the block-program rules under `root`; emits an error per violation.
 LogicalResult verifyBlockPrograms(Operation *root);
 

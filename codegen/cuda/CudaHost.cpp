@@ -107,7 +107,7 @@ bool mayTakeDeviceBuffer(Operation *op) {
              memref::ReinterpretCastOp, memref::SubViewOp,
              memref::ExtractStridedMetadataOp,
              memref::ExtractAlignedPointerAsIndexOp, gpu::LaunchFuncOp,
-             func::ReturnOp, func::CallOp>(op);
+             func::ReturnOp, func::CallOp, arith::SelectOp>(op);
 }
 
 struct CudaHostPreparePass

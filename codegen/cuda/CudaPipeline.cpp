@@ -125,7 +125,7 @@ LogicalResult sluice::buildCudaHostPipeline(OpPassManager &pm,
   o.toolkitPath = findCudaRoot(); // libdevice for the kernels' math
   pm.addPass(createGpuModuleToBinaryPass(o));
   if (failed(parsePassPipeline("expand-strided-metadata,lower-affine,"
-                               "convert-scf-to-cf,gpu-to-llvm",
+                               "convert-scf-to-cf,convert-math-to-llvm,gpu-to-llvm",
                                pm)))
     return failure();
   pm.addPass(createCudaHostToRuntimePass(image));

@@ -91,7 +91,7 @@ static void threadZero(Emit &e, function_ref<void()> body) {
 FailureOr<SmallVector<Value>>
 cuda::buildRouteKernel(Emit &e, Operation *o, ArrayRef<Value> operands) {
   auto op = cast<RouteOp>(o);
-  SmallVector<Value> guarded = guardEqualDims(e, op, operands);
+  SmallVector<Value> guarded = guardEqualDimsOnDevice(e, op, operands);
   RouteOp::Adaptor a(guarded, op);
   Value indices = a.getIndices(), weights = a.getWeights();
   int64_t ne = op.getNumExperts(), block = op.getBlock(),
@@ -212,7 +212,7 @@ cuda::buildRouteKernel(Emit &e, Operation *o, ArrayRef<Value> operands) {
 FailureOr<SmallVector<Value>>
 cuda::buildCombineKernel(Emit &e, Operation *o, ArrayRef<Value> operands) {
   auto op = cast<CombineOp>(o);
-  SmallVector<Value> guarded = guardEqualDims(e, op, operands);
+  SmallVector<Value> guarded = guardEqualDimsOnDevice(e, op, operands);
   CombineOp::Adaptor a(guarded, op);
   Value ys = a.getYs(), slots = a.getSlots(), w = a.getWeights();
   Value p = e.dim(slots, 0), d = e.dim(ys, 1);
@@ -326,7 +326,7 @@ FailureOr<SmallVector<Value>>
 cuda::buildLoadBalanceLossKernel(Emit &e, Operation *o,
                                  ArrayRef<Value> operands) {
   auto op = cast<LoadBalanceLossOp>(o);
-  SmallVector<Value> guarded = guardEqualDims(e, op, operands);
+  SmallVector<Value> guarded = guardEqualDimsOnDevice(e, op, operands);
   LoadBalanceLossOp::Adaptor a(guarded, op);
   Value probs = a.getProbs(), idx = a.getIndices(), mask = a.getMask();
   Value t = e.dim(probs, 0), E = e.dim(probs, 1), k = e.dim(idx, 1);
@@ -387,7 +387,7 @@ cuda::buildLoadBalanceLossKernel(Emit &e, Operation *o,
 FailureOr<SmallVector<Value>>
 cuda::buildRouterZLossKernel(Emit &e, Operation *o, ArrayRef<Value> operands) {
   auto op = cast<RouterZLossOp>(o);
-  SmallVector<Value> guarded = guardEqualDims(e, op, operands);
+  SmallVector<Value> guarded = guardEqualDimsOnDevice(e, op, operands);
   RouterZLossOp::Adaptor a(guarded, op);
   Value logits = a.getLogits(), mask = a.getMask();
   Value t = e.dim(logits, 0), E = e.dim(logits, 1);
@@ -450,7 +450,7 @@ FailureOr<SmallVector<Value>>
 cuda::buildExpertChoiceGateKernel(Emit &e, Operation *o,
                                   ArrayRef<Value> operands) {
   auto op = cast<ExpertChoiceGateOp>(o);
-  SmallVector<Value> guarded = guardEqualDims(e, op, operands);
+  SmallVector<Value> guarded = guardEqualDimsOnDevice(e, op, operands);
   ExpertChoiceGateOp::Adaptor a(guarded, op);
   Value logits = a.getLogits();
   int64_t ne = cast<RankedTensorType>(op.getLogits().getType()).getDimSize(1);
@@ -506,7 +506,7 @@ cuda::buildExpertChoiceGateKernel(Emit &e, Operation *o,
 FailureOr<SmallVector<Value>>
 cuda::buildTopkKernel(Emit &e, Operation *o, ArrayRef<Value> operands) {
   auto op = cast<TopkOp>(o);
-  SmallVector<Value> guarded = guardEqualDims(e, op, operands);
+  SmallVector<Value> guarded = guardEqualDimsOnDevice(e, op, operands);
   TopkOp::Adaptor a(guarded, op);
   Value x = a.getX();
   auto type = cast<RankedTensorType>(op.getX().getType());

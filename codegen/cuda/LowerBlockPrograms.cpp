@@ -216,7 +216,7 @@ struct LowerToBlockProgramsPass
       if (isa<SegmentPoolOp, AdaptivePoolOp, SpatialPyramidPoolOp,
               AttentionPoolOp, MultiLoraMatmulOp, LowrankMatmulOp, SparsifyOp,
               SparseMatmulOp>(op))
-        buffers = guardEqualDims(e, op, buffers);
+        buffers = guardEqualDimsOnDevice(e, op, buffers);
       FailureOr<SmallVector<Value>> results =
           llvm::TypeSwitch<Operation *, FailureOr<SmallVector<Value>>>(op)
               .Case([&](PoolOp) { return buildPoolKernel(e, op, buffers); })
