@@ -240,37 +240,9 @@ std::string sluicec::cudaWrapperSource(const ModelSig &sig,
              << s << "] = 1;\n";
         }
       }
-      os << "  desc" << r << " a" << i << " = { DEV(" << v << "->data), DEV("
-         << v << "->data), 0";
-      if (r) {
-        os << ", {";
-        for (size_t k = 0; k < r; ++k)
-          os << (k ? ", " : "") << v << "->shape[" << k << "]";
-        os << "}, {";
-        for (size_t k = 0; k < r; ++k) {
-          os << (k ? ", " : "") << "1";
-          for (size_t q = k + 1; q < r; ++q)
-            os << " * " << v << "->shape[" << q << "]";
-        }
-        os << "}";
-      }
-      os << " };\n";
+      sluicec::emitInputDescriptor(os, i, r, v, "DEV(" + v + "->data)");
     }
-    if (f.outputs.size() == 1)
-      os << "  desc" << f.outputs[0].dims.size() << " res;\n";
-    else if (f.outputs.size() > 1)
-      os << "  results_" << f.name << " res;\n";
-    os << "  sluice_cuda_entry_begin();\n  _mlir_ciface_" << impl << "(";
-    first = true;
-    if (!f.outputs.empty()) {
-      os << "&res";
-      first = false;
-    }
-    for (size_t i = 0; i < f.inputs.size(); ++i) {
-      os << (first ? "" : ", ") << "&a" << i;
-      first = false;
-    }
-    os << ");\n";
+    sluicec::emitEntryCall(os, f, impl, "  sluice_cuda_entry_begin();\n");
     // Results: the library's device buffers; one that aliases an input or
     // an earlier result, or does not start its allocation, is copied.
     for (size_t j = 0; j < f.outputs.size(); ++j) {

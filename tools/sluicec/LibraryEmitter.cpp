@@ -18,6 +18,43 @@
 
 using mlir::ModuleOp;
 
+void sluicec::emitInputDescriptor(llvm::raw_ostream &os, size_t i, size_t r,
+                                  llvm::StringRef v, llvm::StringRef ptr) {
+  os << "  desc" << r << " a" << i << " = { " << ptr << ", " << ptr << ", 0";
+  if (r) {
+    os << ", {";
+    for (size_t k = 0; k < r; ++k)
+      os << (k ? ", " : "") << v << "->shape[" << k << "]";
+    os << "}, {";
+    for (size_t k = 0; k < r; ++k) {
+      os << (k ? ", " : "") << "1";
+      for (size_t q = k + 1; q < r; ++q)
+        os << " * " << v << "->shape[" << q << "]";
+    }
+    os << "}";
+  }
+  os << " };\n";
+}
+
+void sluicec::emitEntryCall(llvm::raw_ostream &os, const FunctionSig &f,
+                            llvm::StringRef impl, llvm::StringRef before) {
+  if (f.outputs.size() == 1)
+    os << "  desc" << f.outputs[0].dims.size() << " res;\n";
+  else if (f.outputs.size() > 1)
+    os << "  results_" << f.name << " res;\n";
+  os << before << "  _mlir_ciface_" << impl << "(";
+  bool first = true;
+  if (!f.outputs.empty()) {
+    os << "&res";
+    first = false;
+  }
+  for (size_t i = 0; i < f.inputs.size(); ++i) {
+    os << (first ? "" : ", ") << "&a" << i;
+    first = false;
+  }
+  os << ");\n";
+}
+
 static bool isCIdentifier(llvm::StringRef s) {
   if (s.empty() || !(isalpha(s[0]) || s[0] == '_'))
     return false;
@@ -243,37 +280,9 @@ static std::string wrapperSource(const sluicec::ModelSig &sig,
              << s << "] = 1;\n";
         }
       }
-      os << "  desc" << r << " a" << i << " = { " << v << "->data, " << v
-         << "->data, 0";
-      if (r) {
-        os << ", {";
-        for (size_t k = 0; k < r; ++k)
-          os << (k ? ", " : "") << v << "->shape[" << k << "]";
-        os << "}, {";
-        for (size_t k = 0; k < r; ++k) {
-          os << (k ? ", " : "") << "1";
-          for (size_t q = k + 1; q < r; ++q)
-            os << " * " << v << "->shape[" << q << "]";
-        }
-        os << "}";
-      }
-      os << " };\n";
+      sluicec::emitInputDescriptor(os, i, r, v, v + "->data");
     }
-    if (f.outputs.size() == 1)
-      os << "  desc" << f.outputs[0].dims.size() << " res;\n";
-    else if (f.outputs.size() > 1)
-      os << "  results_" << f.name << " res;\n";
-    os << "  _mlir_ciface_" << impl << "(";
-    first = true;
-    if (!f.outputs.empty()) {
-      os << "&res";
-      first = false;
-    }
-    for (size_t i = 0; i < f.inputs.size(); ++i) {
-      os << (first ? "" : ", ") << "&a" << i;
-      first = false;
-    }
-    os << ");\n";
+    sluicec::emitEntryCall(os, f, impl, "");
     // Results: take ownership, copying what aliases an input or another
     // result or is not at the start of its allocation.
     for (size_t j = 0; j < f.outputs.size(); ++j) {

@@ -42,6 +42,16 @@ std::string cudaWrapperSource(const ModelSig &sig, llvm::StringRef prefix,
 /// The header path written next to a library path.
 std::string libraryHeaderPath(llvm::StringRef libPath);
 
+// Pieces of the generated C wrappers that the CPU and CUDA libraries share.
+/// `  descR aI = { PTR, PTR, 0, {shape}, {row-major strides} };` for input I
+/// of rank R held by the sluice tensor variable V.
+void emitInputDescriptor(llvm::raw_ostream &os, size_t i, size_t r,
+                         llvm::StringRef v, llvm::StringRef ptr);
+/// The result declaration, then BEFORE and the call
+/// `_mlir_ciface_IMPL(&res, &a0, ...);`.
+void emitEntryCall(llvm::raw_ostream &os, const FunctionSig &f,
+                   llvm::StringRef impl, llvm::StringRef before);
+
 } // namespace sluicec
 
 #endif // SLUICE_TOOLS_SLUICEC_LIBRARYEMITTER_H
