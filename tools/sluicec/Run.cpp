@@ -303,9 +303,11 @@ int sluicec::runModel(MLIRContext &ctx, llvm::SourceMgr &sourceMgr,
   std::string text;
   {
     llvm::raw_string_ostream os(text);
-    module->print(os);
+    // With locations: run-time error messages embed file:line:col, so two
+    // models that differ only in where they come from are different modules.
+    module->print(os, mlir::OpPrintingFlags().enableDebugInfo());
   }
-  // The key covers the model, the compiler build (its executable's size and
+  // The key covers the model (locations included), the compiler build (its executable's size and
   // time) and the host CPU, so a rebuilt sluicec never reuses stale code.
   std::string key = text + kCodegenVersion + llvm::sys::getHostCPUName().str();
   key += "cuda-emulate=" + std::to_string(cudaOptions().emulate);
