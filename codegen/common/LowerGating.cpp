@@ -4,7 +4,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "codegen/common/Lowering.h"
+#include "codegen/common/GatingShared.h"
 
 using namespace mlir;
 using namespace mlir::sluice;
@@ -134,23 +134,7 @@ static SmallVector<Value> lowerExpertChoice(Emit &e, ExpertChoiceGateOp op,
   Value logits = a.getLogits();
   int64_t ne = cast<RankedTensorType>(op.getLogits().getType()).getDimSize(1);
   Value t = e.dim(logits, 0), E = e.c(ne);
-  Value c;
-  if (auto cap = op.getCapacityAttr()) {
-    c = e.minsi(e.c(cap.getInt()), t);
-  } else {
-    // ceil(T * cf / E) in f64 from the f32 value, clamped to T.
-    double cf = op.getCapacityFactorAttr().getValue().convertToFloat();
-    Value tf = arith::SIToFPOp::create(e.b, e.loc, e.b.getF64Type(), e.toI64(t));
-    Value prod = arith::MulFOp::create(
-        e.b, e.loc, tf,
-        arith::ConstantOp::create(e.b, e.loc, e.b.getF64FloatAttr(cf)));
-    Value q = arith::DivFOp::create(
-        e.b, e.loc, prod,
-        arith::ConstantOp::create(e.b, e.loc, e.b.getF64FloatAttr((double)ne)));
-    Value ceil = math::CeilOp::create(e.b, e.loc, q);
-    Value ci = arith::FPToSIOp::create(e.b, e.loc, e.i64(), ceil);
-    c = e.minsi(e.toIndex(ci), t);
-  }
+  Value c = emitExpertChoiceCapacity(e, op, t);
   Value weights = allocResult(e, op.getWeights().getType(), {E, c});
   Value tokens = allocResult(e, op.getTokens().getType(), {E, c});
   Value s = e.allocSized({t, E}, e.f32());
@@ -160,13 +144,7 @@ static SmallVector<Value> lowerExpertChoice(Emit &e, ExpertChoiceGateOp op,
     e.forLoop(E, [&](Value i) { e.store(e.load(row, {i}), s, {tt, i}); });
   });
   e.forLoop(E, [&](Value ex) {
-    emitSelect(
-        e, c, t, /*largest=*/true,
-        [&](Value tt) { return Key{Value(), e.load(s, {tt, ex}), tt}; },
-        [&](Value j, const Key &pick) {
-          e.store(pick.value, weights, {ex, j});
-          e.store(e.toI32(pick.index), tokens, {ex, j});
-        });
+    emitExpertChoiceSelect(e, s, ex, c, t, weights, tokens);
   });
   return {weights, tokens};
 }
@@ -217,39 +195,85 @@ static SmallVector<Value> lowerSigmoidGate(Emit &e, SigmoidGateOp op,
 static FailureOr<SmallVector<Value>> lowerTopk(Emit &e, TopkOp op,
                                                TopkOp::Adaptor a) {
   Value x = a.getX();
+  TopkShape s = emitTopkShape(e, op, x);
+  e.fill(s.values, e.cf(0));
+  e.fill(s.indices, e.ci32(0));
+  forEachIndex(e, x, s.sizes.size() - 1,
+               [&](ValueRange lv) {
+                 emitTopkRow(e, op, x, SmallVector<Value>(lv), s);
+               });
+  return SmallVector<Value>{s.values, s.indices};
+}
+
+//===----------------------------------------------------------------------===//
+// Shared with the CUDA schedules (GatingShared.h)
+//===----------------------------------------------------------------------===//
+
+Value codegen::emitExpertChoiceCapacity(Emit &e, ExpertChoiceGateOp op,
+                                        Value t) {
+  if (auto cap = op.getCapacityAttr())
+    return e.minsi(e.c(cap.getInt()), t);
+  // ceil(T * cf / E) in f64 from the f32 value, clamped to T.
+  int64_t ne = cast<RankedTensorType>(op.getLogits().getType()).getDimSize(1);
+  double cf = op.getCapacityFactorAttr().getValue().convertToFloat();
+  Value tf = arith::SIToFPOp::create(e.b, e.loc, e.b.getF64Type(), e.toI64(t));
+  Value prod = arith::MulFOp::create(
+      e.b, e.loc, tf,
+      arith::ConstantOp::create(e.b, e.loc, e.b.getF64FloatAttr(cf)));
+  Value q = arith::DivFOp::create(
+      e.b, e.loc, prod,
+      arith::ConstantOp::create(e.b, e.loc, e.b.getF64FloatAttr((double)ne)));
+  Value ceil = math::CeilOp::create(e.b, e.loc, q);
+  Value ci = arith::FPToSIOp::create(e.b, e.loc, e.i64(), ceil);
+  return e.minsi(e.toIndex(ci), t);
+}
+
+void codegen::emitExpertChoiceSelect(Emit &e, Value s, Value ex, Value c,
+                                     Value t, Value weights, Value tokens) {
+  emitSelect(
+      e, c, t, /*largest=*/true,
+      [&](Value tt) { return Key{Value(), e.load(s, {tt, ex}), tt}; },
+      [&](Value j, const Key &pick) {
+        e.store(pick.value, weights, {ex, j});
+        e.store(e.toI32(pick.index), tokens, {ex, j});
+      });
+}
+
+TopkShape codegen::emitTopkShape(Emit &e, TopkOp op, Value x) {
   auto type = cast<RankedTensorType>(op.getX().getType());
   unsigned lead = type.getRank() - 1;
-  SmallVector<Value> sizes;
+  TopkShape s;
   for (unsigned i = 0; i < lead; ++i)
-    sizes.push_back(e.dim(x, i));
-  Value n = e.dim(x, lead), k = e.c(op.getK());
+    s.sizes.push_back(e.dim(x, i));
+  s.n = e.dim(x, lead);
+  s.k = e.c(op.getK());
   if (type.isDynamicDim(lead))
-    emitRuntimeCheck(e, op, e.cmpi(IP::sgt, k, n),
-                     "k = {0} exceeds the size of the last dim, {1}", k, n);
-  Value kk = e.minsi(k, n);
-  sizes.push_back(k);
-  Value values = allocResult(e, op.getValues().getType(), sizes);
-  Value indices = allocResult(e, op.getIndices().getType(), sizes);
-  e.fill(values, e.cf(0));
-  e.fill(indices, e.ci32(0));
-  forEachIndex(e, x, lead, [&](ValueRange lv) {
-    SmallVector<Value> ivs(lv);
-    emitSelect(
-        e, kk, n, op.getLargest(),
-        [&](Value i) {
-          ivs.push_back(i);
-          Key key{Value(), e.load(x, ivs), i};
-          ivs.pop_back();
-          return key;
-        },
-        [&](Value j, const Key &pick) {
-          ivs.push_back(j);
-          e.store(pick.value, values, ivs);
-          e.store(e.toI32(pick.index), indices, ivs);
-          ivs.pop_back();
-        });
-  });
-  return SmallVector<Value>{values, indices};
+    emitRuntimeCheck(e, op, e.cmpi(IP::sgt, s.k, s.n),
+                     "k = {0} exceeds the size of the last dim, {1}", s.k, s.n);
+  s.kk = e.minsi(s.k, s.n);
+  s.sizes.push_back(s.k);
+  s.values = allocResult(e, op.getValues().getType(), s.sizes);
+  s.indices = allocResult(e, op.getIndices().getType(), s.sizes);
+  return s;
+}
+
+void codegen::emitTopkRow(Emit &e, TopkOp op, Value x, ArrayRef<Value> rowIvs,
+                          const TopkShape &s) {
+  SmallVector<Value> ivs(rowIvs);
+  emitSelect(
+      e, s.kk, s.n, op.getLargest(),
+      [&](Value i) {
+        ivs.push_back(i);
+        Key key{Value(), e.load(x, ivs), i};
+        ivs.pop_back();
+        return key;
+      },
+      [&](Value j, const Key &pick) {
+        ivs.push_back(j);
+        e.store(pick.value, s.values, ivs);
+        e.store(e.toI32(pick.index), s.indices, ivs);
+        ivs.pop_back();
+      });
 }
 
 FailureOr<SmallVector<Value>>

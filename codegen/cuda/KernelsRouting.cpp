@@ -11,7 +11,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "codegen/common/Lowering.h"
+#include "codegen/common/GatingShared.h"
 #include "codegen/cuda/BlockProgram.h"
 #include "dialect/SluiceOps.h"
 
@@ -455,24 +455,7 @@ cuda::buildExpertChoiceGateKernel(Emit &e, Operation *o,
   Value logits = a.getLogits();
   int64_t ne = cast<RankedTensorType>(op.getLogits().getType()).getDimSize(1);
   Value t = e.dim(logits, 0), E = e.c(ne);
-  Value c;
-  if (auto cap = op.getCapacityAttr()) {
-    c = e.minsi(e.c(cap.getInt()), t);
-  } else {
-    double cf = op.getCapacityFactorAttr().getValue().convertToFloat();
-    Value tf =
-        arith::SIToFPOp::create(e.b, e.loc, e.b.getF64Type(), e.toI64(t));
-    Value prod = arith::MulFOp::create(
-        e.b, e.loc, tf,
-        arith::ConstantOp::create(e.b, e.loc, e.b.getF64FloatAttr(cf)));
-    Value q = arith::DivFOp::create(
-        e.b, e.loc, prod,
-        arith::ConstantOp::create(e.b, e.loc,
-                                  e.b.getF64FloatAttr((double)ne)));
-    Value ceil = math::CeilOp::create(e.b, e.loc, q);
-    Value ci = arith::FPToSIOp::create(e.b, e.loc, e.i64(), ceil);
-    c = e.minsi(e.toIndex(ci), t);
-  }
+  Value c = emitExpertChoiceCapacity(e, op, t);
   Value weights = allocResult(e, op.getWeights().getType(), {E, c});
   Value tokens = allocResult(e, op.getTokens().getType(), {E, c});
   Value s = e.allocSized({t, E}, e.f32());
@@ -490,13 +473,7 @@ cuda::buildExpertChoiceGateKernel(Emit &e, Operation *o,
     });
   });
   perItem(e, E, [&](Value ex) {
-    emitSelect(
-        e, c, t, /*largest=*/true,
-        [&](Value tt) { return Key{Value(), e.load(s, {tt, ex}), tt}; },
-        [&](Value j, const Key &pick) {
-          e.store(pick.value, weights, {ex, j});
-          e.store(e.toI32(pick.index), tokens, {ex, j});
-        });
+    emitExpertChoiceSelect(e, s, ex, c, t, weights, tokens);
   });
   return SmallVector<Value>{weights, tokens};
 }
@@ -509,49 +486,25 @@ cuda::buildTopkKernel(Emit &e, Operation *o, ArrayRef<Value> operands) {
   SmallVector<Value> guarded = guardEqualDimsOnDevice(e, op, operands);
   TopkOp::Adaptor a(guarded, op);
   Value x = a.getX();
-  auto type = cast<RankedTensorType>(op.getX().getType());
-  unsigned lead = type.getRank() - 1;
-  SmallVector<Value> sizes;
+  TopkShape s = emitTopkShape(e, op, x);
+  unsigned lead = s.sizes.size() - 1;
   Value rows = e.c(1);
-  for (unsigned i = 0; i < lead; ++i) {
-    sizes.push_back(e.dim(x, i));
-    rows = e.muli(rows, sizes.back());
-  }
-  Value n = e.dim(x, lead), k = e.c(op.getK());
-  if (type.isDynamicDim(lead))
-    emitRuntimeCheck(e, op, e.cmpi(IP::sgt, k, n),
-                     "k = {0} exceeds the size of the last dim, {1}", k, n);
-  Value kk = e.minsi(k, n);
-  sizes.push_back(k);
-  Value values = allocResult(e, op.getValues().getType(), sizes);
-  Value indices = allocResult(e, op.getIndices().getType(), sizes);
+  for (unsigned i = 0; i < lead; ++i)
+    rows = e.muli(rows, s.sizes[i]);
   perItem(e, rows, [&](Value r) {
     SmallVector<Value> ivs(lead);
     Value rest = r;
     for (int i = (int)lead - 1; i >= 0; --i) {
-      ivs[i] = e.remsi(rest, sizes[i]);
-      rest = e.divsi(rest, sizes[i]);
+      ivs[i] = e.remsi(rest, s.sizes[i]);
+      rest = e.divsi(rest, s.sizes[i]);
     }
-    emitSelect(
-        e, kk, n, op.getLargest(),
-        [&](Value i) {
-          ivs.push_back(i);
-          Key key{Value(), e.load(x, ivs), i};
-          ivs.pop_back();
-          return key;
-        },
-        [&](Value j, const Key &pick) {
-          ivs.push_back(j);
-          e.store(pick.value, values, ivs);
-          e.store(e.toI32(pick.index), indices, ivs);
-          ivs.pop_back();
-        });
-    e.forLoop(kk, k, [&](Value j) {
+    emitTopkRow(e, op, x, ivs, s);
+    e.forLoop(s.kk, s.k, [&](Value j) {
       ivs.push_back(j);
-      e.store(e.cf(0), values, ivs);
-      e.store(e.ci32(0), indices, ivs);
+      e.store(e.cf(0), s.values, ivs);
+      e.store(e.ci32(0), s.indices, ivs);
       ivs.pop_back();
     });
   });
-  return SmallVector<Value>{values, indices};
+  return SmallVector<Value>{s.values, s.indices};
 }
