@@ -8,40 +8,15 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "codegen/common/Lowering.h"
+#include "codegen/common/SparseShared.h"
 
 using namespace mlir;
 using namespace mlir::sluice;
 using namespace mlir::sluice::codegen;
 using P = arith::CmpFPredicate;
+using IP = arith::CmpIPredicate;
 
 namespace {
-
-/// 0 <= k <= N: checked at run time where N (dim 1 of x) is dynamic; the
-/// selection then keeps at most N.
-void emitCheckK(Emit &e, Operation *op, IntegerAttr k, Value x) {
-  if (!k || !cast<MemRefType>(x.getType()).isDynamicDim(1))
-    return;
-  emitRuntimeCheck(e, op, e.cmpi(arith::CmpIPredicate::sgt, e.c(k.getInt()),
-                                 e.dim(x, 1)),
-                   "k = {0} exceeds the inputs per row, {1}", e.c(k.getInt()),
-                   e.dim(x, 1));
-}
-
-/// A key whose unsigned order (as a zero-extended i64) is the selection
-/// order of the f32 value `v`: larger values larger keys, -0 = +0, NaN the
-/// lowest (0; no number maps there).
-Value selectionKey(Emit &e, Value v) {
-  OpBuilder &b = e.b;
-  Location loc = e.loc;
-  Value z = e.addf(v, e.cf(0.0)); // -0 + 0 = +0
-  Value bits = arith::BitcastOp::create(b, loc, e.i32(), z);
-  Value wide = arith::ExtUIOp::create(b, loc, e.i64(), bits);
-  Value neg = e.cmpi(arith::CmpIPredicate::slt, bits, e.ci32(0));
-  Value flipped = arith::XOrIOp::create(b, loc, wide, e.ci64(0xFFFFFFFFll));
-  Value pos = arith::OrIOp::create(b, loc, wide, e.ci64(0x80000000ll));
-  return e.select(e.isNan(v), e.ci64(0), e.select(neg, flipped, pos));
-}
 
 /// keep[0..n) (i1) for row t of x. Top-k modes select by radix: four
 /// passes of 8 bits over the keys find the k-th largest key and how many
@@ -58,56 +33,34 @@ void emitKeepRow(Emit &e, SparsifyMode mode, FloatAttr tau, IntegerAttr k,
     });
     return;
   }
-  using IP = arith::CmpIPredicate;
   auto keyAt = [&](Value i) {
     Value v = e.absf(e.load(x, {t, i}));
     if (mode == SparsifyMode::wina)
       v = e.mulf(v, e.load(wnorm, {i}));
-    return selectionKey(e, v);
+    return emitSelectionKey(e, v);
   };
   Value kk = e.minsi(e.c(k.getInt()), n);
   Value prefix = e.ci64(0), rank = e.toI64(kk);
   for (int pass = 0; pass < 4; ++pass) {
-    int64_t shift = 24 - 8 * pass;
-    int64_t high = pass == 0 ? 0 : (0xFFFFFFFFll << (32 - 8 * pass)) & 0xFFFFFFFFll;
+    RadixPass p(pass);
     e.forLoop(e.c(256), [&](Value j) { e.store(e.ci64(0), hist, {j}); });
     Value cur = prefix;
     e.forLoop(n, [&](Value i) {
       Value key = keyAt(i);
-      Value hi = arith::AndIOp::create(e.b, e.loc, key, e.ci64(high));
-      e.ifThen(e.cmpi(IP::eq, hi, cur), [&] {
-        Value bin = arith::AndIOp::create(
-            e.b, e.loc, arith::ShRUIOp::create(e.b, e.loc, key, e.ci64(shift)),
-            e.ci64(255));
-        Value bi = e.toIndex(bin);
+      e.ifThen(emitRadixMatches(e, p, key, cur), [&] {
+        Value bi = e.toIndex(emitRadixDigit(e, p, key));
         e.store(e.addi(e.load(hist, {bi}), e.ci64(1)), hist, {bi});
       });
     });
-    // Bins from the top: the first whose count reaches the remaining rank.
-    SmallVector<Value> st = e.forLoopAcc(
-        e.c(0), e.c(256), ValueRange{e.ci1(false), e.ci64(0), rank},
-        [&](Value j, ValueRange acc) -> SmallVector<Value> {
-          Value bin = e.subi(e.c(255), j);
-          Value cnt = e.load(hist, {bin});
-          Value open = e.noti(acc[0]);
-          Value hit = e.andi(open, e.cmpi(IP::sge, cnt, acc[2]));
-          Value skip = e.andi(open, e.noti(hit));
-          return {e.ori(acc[0], hit), e.select(hit, e.toI64(bin), acc[1]),
-                  e.select(skip, e.subi(acc[2], cnt), acc[2])};
-        });
-    prefix = arith::OrIOp::create(
-        e.b, e.loc, prefix,
-        arith::ShLIOp::create(e.b, e.loc, st[1], e.ci64(shift)));
-    rank = st[2];
+    emitRadixScan(
+        e, p, [&](Value bin) { return e.load(hist, {bin}); }, prefix, rank);
   }
   Value any = e.cmpi(IP::sgt, kk, e.c(0));
   e.forLoopAcc1(e.c(0), n, e.ci64(0), [&](Value i, Value taken) {
-    Value key = keyAt(i);
-    Value gt = e.cmpi(IP::ugt, key, prefix);
-    Value eq = e.andi(e.cmpi(IP::eq, key, prefix),
-                      e.cmpi(IP::slt, taken, rank));
-    e.store(e.andi(any, e.ori(gt, eq)), keep, {i});
-    return e.select(eq, e.addi(taken, e.ci64(1)), taken);
+    Value tie;
+    e.store(emitRadixKeep(e, keyAt(i), prefix, taken, rank, any, &tie), keep,
+            {i});
+    return e.select(tie, e.addi(taken, e.ci64(1)), taken);
   });
 }
 
@@ -117,7 +70,7 @@ SmallVector<Value> lowerSparsify(Emit &e, SparsifyOp op, SparsifyOp::Adaptor a) 
   Value out = allocResult(e, op.getType(), {t, n});
   Value keep = e.allocSized({n}, e.b.getI1Type());
   Value hist = e.allocSized({e.c(256)}, e.i64());
-  emitCheckK(e, op, op.getKAttr(), x);
+  emitSparseCheckK(e, op, op.getKAttr(), x);
   e.forLoop(t, [&](Value tt) {
     emitKeepRow(e, op.getMode(), op.getTauAttr(), op.getKAttr(), x,
                 a.getWnorm(), tt, n, keep, hist);
@@ -153,7 +106,7 @@ SmallVector<Value> lowerSparseMatmul(Emit &e, SparseMatmulOp op,
   Value keep = e.allocSized({n}, e.b.getI1Type());
   Value xs = e.allocSized({e.c(kTile), n}, e.f32());
   Value hist = e.allocSized({e.c(256)}, e.i64());
-  emitCheckK(e, op, op.getKAttr(), x);
+  emitSparseCheckK(e, op, op.getKAttr(), x);
   Value tiles = e.divsi(e.addi(t, e.c(kTile - 1)), e.c(kTile));
   e.forLoop(tiles, [&](Value tile) {
     Value t0 = e.muli(tile, e.c(kTile));
@@ -202,4 +155,77 @@ codegen::lowerSparse(Emit &e, Operation *op, ArrayRef<Value> operands) {
   if (auto o = dyn_cast<SparseMatmulOp>(op))
     return lowerSparseMatmul(e, o, SparseMatmulOp::Adaptor(ops, o));
   return failure();
+}
+
+//===----------------------------------------------------------------------===//
+// The radix selection, shared with the CUDA schedule (SparseShared.h)
+//===----------------------------------------------------------------------===//
+
+/// 0 <= k <= N: checked at run time where N (dim 1 of x) is dynamic; the
+/// selection then keeps at most N.
+void codegen::emitSparseCheckK(Emit &e, Operation *op, IntegerAttr k, Value x) {
+  if (!k || !cast<MemRefType>(x.getType()).isDynamicDim(1))
+    return;
+  emitRuntimeCheck(e, op, e.cmpi(IP::sgt, e.c(k.getInt()),
+                                 e.dim(x, 1)),
+                   "k = {0} exceeds the inputs per row, {1}", e.c(k.getInt()),
+                   e.dim(x, 1));
+}
+
+/// A key whose unsigned order (as a zero-extended i64) is the selection
+/// order of the f32 value `v`: larger values larger keys, -0 = +0, NaN the
+/// lowest (0; no number maps there).
+Value codegen::emitSelectionKey(Emit &e, Value v) {
+  OpBuilder &b = e.b;
+  Location loc = e.loc;
+  Value z = e.addf(v, e.cf(0.0)); // -0 + 0 = +0
+  Value bits = arith::BitcastOp::create(b, loc, e.i32(), z);
+  Value wide = arith::ExtUIOp::create(b, loc, e.i64(), bits);
+  Value neg = e.cmpi(IP::slt, bits, e.ci32(0));
+  Value flipped = arith::XOrIOp::create(b, loc, wide, e.ci64(0xFFFFFFFFll));
+  Value pos = arith::OrIOp::create(b, loc, wide, e.ci64(0x80000000ll));
+  return e.select(e.isNan(v), e.ci64(0), e.select(neg, flipped, pos));
+}
+
+Value codegen::emitRadixMatches(Emit &e, const RadixPass &p, Value key,
+                                Value prefix) {
+  Value hi = arith::AndIOp::create(e.b, e.loc, key, e.ci64(p.high));
+  return e.cmpi(IP::eq, hi, prefix);
+}
+
+Value codegen::emitRadixDigit(Emit &e, const RadixPass &p, Value key) {
+  return arith::AndIOp::create(
+      e.b, e.loc, arith::ShRUIOp::create(e.b, e.loc, key, e.ci64(p.shift)),
+      e.ci64(255));
+}
+
+void codegen::emitRadixScan(Emit &e, const RadixPass &p,
+                            function_ref<Value(Value)> count, Value &prefix,
+                            Value &rank) {
+  // Bins from the top: the first whose count reaches the remaining rank.
+  SmallVector<Value> st = e.forLoopAcc(
+      e.c(0), e.c(256), ValueRange{e.ci1(false), e.ci64(0), rank},
+      [&](Value j, ValueRange acc) -> SmallVector<Value> {
+        Value bin = e.subi(e.c(255), j);
+        Value cnt = count(bin);
+        Value open = e.noti(acc[0]);
+        Value hit = e.andi(open, e.cmpi(IP::sge, cnt, acc[2]));
+        Value skip = e.andi(open, e.noti(hit));
+        return {e.ori(acc[0], hit), e.select(hit, e.toI64(bin), acc[1]),
+                e.select(skip, e.subi(acc[2], cnt), acc[2])};
+      });
+  prefix = arith::OrIOp::create(
+      e.b, e.loc, prefix,
+      arith::ShLIOp::create(e.b, e.loc, st[1], e.ci64(p.shift)));
+  rank = st[2];
+}
+
+Value codegen::emitRadixKeep(Emit &e, Value key, Value prefix, Value before,
+                             Value rank, Value any, Value *tie) {
+  Value gt = e.cmpi(IP::ugt, key, prefix);
+  Value eq =
+      e.andi(e.cmpi(IP::eq, key, prefix), e.cmpi(IP::slt, before, rank));
+  if (tie)
+    *tie = eq;
+  return e.andi(any, e.ori(gt, eq));
 }

@@ -26,7 +26,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "codegen/common/Lowering.h"
+#include "codegen/common/SparseShared.h"
 #include "codegen/cuda/BlockProgram.h"
 
 using namespace mlir;
@@ -39,29 +39,6 @@ using IP = arith::CmpIPredicate;
 static constexpr int64_t kSelThreads = 256;
 static constexpr int64_t kMmThreads = 128;
 static constexpr int64_t kMmRows = 8;
-
-/// The selection key of LowerSparse.cpp's `selectionKey`: unsigned order (as
-/// a zero-extended i64) = selection order of f32 `v`; -0 = +0; NaN lowest (0).
-static Value selectionKey(Emit &e, Value v) {
-  OpBuilder &b = e.b;
-  Location loc = e.loc;
-  Value z = e.addf(v, e.cf(0.0));
-  Value bits = arith::BitcastOp::create(b, loc, e.i32(), z);
-  Value wide = arith::ExtUIOp::create(b, loc, e.i64(), bits);
-  Value neg = e.cmpi(IP::slt, bits, e.ci32(0));
-  Value flipped = arith::XOrIOp::create(b, loc, wide, e.ci64(0xFFFFFFFFll));
-  Value pos = arith::OrIOp::create(b, loc, wide, e.ci64(0x80000000ll));
-  return e.select(e.isNan(v), e.ci64(0), e.select(neg, flipped, pos));
-}
-
-/// 0 <= k <= N where N is dynamic (a shape check, on the host).
-static void emitCheckK(Emit &e, Operation *op, IntegerAttr k, Value x) {
-  if (!k || !cast<MemRefType>(x.getType()).isDynamicDim(1))
-    return;
-  emitRuntimeCheck(e, op, e.cmpi(IP::sgt, e.c(k.getInt()), e.dim(x, 1)),
-                   "k = {0} exceeds the inputs per row, {1}", e.c(k.getInt()),
-                   e.dim(x, 1));
-}
 
 /// The sparsify block program: out[t, i] = keep(t, i) ? x[t, i] : 0.
 static void emitSparsifyProgram(Emit &e, SparsifyMode mode, FloatAttr tau,
@@ -92,14 +69,12 @@ static void emitSparsifyProgram(Emit &e, SparsifyMode mode, FloatAttr tau,
       Value v = e.absf(e.load(x, {row, i}));
       if (mode == SparsifyMode::wina)
         v = e.mulf(v, e.load(wnorm, {i}));
-      return selectionKey(e, v);
+      return emitSelectionKey(e, v);
     };
     Value kk = e.minsi(e.c(k.getInt()), n);
     Value prefix = e.ci64(0), rank = e.toI64(kk);
     for (int pass = 0; pass < 4; ++pass) {
-      int64_t shift = 24 - 8 * pass;
-      int64_t high =
-          pass == 0 ? 0 : (0xFFFFFFFFll << (32 - 8 * pass)) & 0xFFFFFFFFll;
+      RadixPass p(pass);
       Value slot = e.c(pass % 2);
       Value cur = prefix;
       // Thread t owns bin t.
@@ -110,33 +85,17 @@ static void emitSparsifyProgram(Emit &e, SparsifyMode mode, FloatAttr tau,
         Value bin = e.toI64(tid);
         Value cnt = e.forLoopAcc1(e.c(0), n, e.ci64(0), [&](Value i, Value acc) {
           Value key = keyAt(i);
-          Value hi = arith::AndIOp::create(e.b, e.loc, key, e.ci64(high));
-          Value b8 = arith::AndIOp::create(
-              e.b, e.loc,
-              arith::ShRUIOp::create(e.b, e.loc, key, e.ci64(shift)),
-              e.ci64(255));
-          Value hit = e.andi(e.cmpi(IP::eq, hi, cur), e.cmpi(IP::eq, b8, bin));
+          Value matches = emitRadixMatches(e, p, key, cur);
+          Value digit = emitRadixDigit(e, p, key);
+          Value hit = e.andi(matches, e.cmpi(IP::eq, digit, bin));
           return e.select(hit, e.addi(acc, e.ci64(1)), acc);
         });
         e.store(cnt, hist, {slot, tid});
       });
-      // Block-uniform: bins from the top, the first whose count reaches the
-      // remaining rank (LowerSparse.cpp's scan).
-      SmallVector<Value> st = e.forLoopAcc(
-          e.c(0), e.c(256), ValueRange{e.ci1(false), e.ci64(0), rank},
-          [&](Value j, ValueRange acc) -> SmallVector<Value> {
-            Value bin = e.subi(e.c(255), j);
-            Value cnt = e.load(hist, {slot, bin});
-            Value open = e.noti(acc[0]);
-            Value hit = e.andi(open, e.cmpi(IP::sge, cnt, acc[2]));
-            Value skip = e.andi(open, e.noti(hit));
-            return {e.ori(acc[0], hit), e.select(hit, e.toI64(bin), acc[1]),
-                    e.select(skip, e.subi(acc[2], cnt), acc[2])};
-          });
-      prefix = arith::OrIOp::create(
-          e.b, e.loc, prefix,
-          arith::ShLIOp::create(e.b, e.loc, st[1], e.ci64(shift)));
-      rank = st[2];
+      // Block-uniform: the CPU lowering's scan of the bins.
+      emitRadixScan(
+          e, p, [&](Value bin) { return e.load(hist, {slot, bin}); }, prefix,
+          rank);
     }
     Value any = e.cmpi(IP::sgt, kk, e.c(0));
     e.forLoop(chunks, [&](Value c) {
@@ -159,11 +118,7 @@ static void emitSparsifyProgram(Emit &e, SparsifyMode mode, FloatAttr tau,
                                        [&](Value s, Value acc) {
                                          return e.addi(acc, e.load(eq, {s}));
                                        });
-          Value key = keyAt(i);
-          Value gt = e.cmpi(IP::ugt, key, prefix);
-          Value isEq = e.andi(e.cmpi(IP::eq, key, prefix),
-                              e.cmpi(IP::slt, before, rank));
-          Value keep = e.andi(any, e.ori(gt, isEq));
+          Value keep = emitRadixKeep(e, keyAt(i), prefix, before, rank, any);
           e.store(e.select(keep, e.load(x, {row, i}), e.cf(0)), out, {row, i});
         });
         // The count for the next chunk, in the other slot.
@@ -185,7 +140,7 @@ cuda::buildSparsifyKernel(Emit &e, Operation *o, ArrayRef<Value> operands) {
   SparsifyOp::Adaptor a(operands, op);
   Value x = a.getX();
   Value out = allocResult(e, op.getType(), {e.dim(x, 0), e.dim(x, 1)});
-  emitCheckK(e, op, op.getKAttr(), x);
+  emitSparseCheckK(e, op, op.getKAttr(), x);
   emitSparsifyProgram(e, op.getMode(), op.getTauAttr(), op.getKAttr(), x,
                       a.getWnorm(), out);
   return SmallVector<Value>{out};
@@ -197,7 +152,7 @@ cuda::buildSparseMatmulKernel(Emit &e, Operation *o, ArrayRef<Value> operands) {
   SparseMatmulOp::Adaptor a(operands, op);
   Value x = a.getX(), w = a.getW(), wnorm = a.getWnorm();
   Value t = e.dim(x, 0), n = e.dim(x, 1), m = e.dim(w, 1);
-  emitCheckK(e, op, op.getKAttr(), x);
+  emitSparseCheckK(e, op, op.getKAttr(), x);
   Value out = allocResult(e, op.getType(), {t, m});
   auto ceil = [&](Value v, int64_t d) {
     return e.divsi(e.addi(v, e.c(d - 1)), e.c(d));
