@@ -1,6 +1,6 @@
 //===- LowerPooling.cpp - pool, segment_pool, adaptive / pyramid, attention ===//
 
-#include "codegen/common/Lowering.h"
+#include "codegen/common/PoolShared.h"
 
 #include "mlir/IR/IRMapping.h"
 
@@ -192,12 +192,12 @@ PoolAttrs poolAttrs(Emit &e, Operation *op, PoolKind kind, APFloat p,
           r.convertToDouble(), groups, groupP};
 }
 
-SmallVector<Value> lowerPool(Emit &e, PoolOp op, PoolOp::Adaptor a) {
-  Value x = a.getX(), mask = a.getMask(), lengths = a.getLengths();
-  Value b = e.dim(x, 0), n = e.dim(x, 1), d = e.dim(x, 2);
-  Value out = allocResult(e, op.getType(), {b, d});
-  PoolAttrs pa = poolAttrs(e, op, op.getKind(), op.getP(), op.getEps(),
-                           op.getR(), op.getGroups(), a.getGroupP());
+/// Sets bb < b of `n` rows each (pool, pool_map without offsets): row `row`
+/// counts when mask[bb, row] != 0, or row < lengths[bb] (checked to be in
+/// [0, n]), or always; `at(bb, row, dd)` reads a value.
+void emitPaddedSets(Emit &e, Operation *op, const PoolAttrs &pa, Value b,
+                    Value n, Value d, Value mask, Value lengths, Value out,
+                    function_ref<Value(Value, Value, Value)> at) {
   e.parallelFor(b, [&](Value bb) {
     Value len;
     if (lengths) {
@@ -215,8 +215,34 @@ SmallVector<Value> lowerPool(Emit &e, PoolOp op, PoolOp::Adaptor a) {
     };
     emitSetReduceInto(
         e, pa, d, n, valid,
-        [&](Value row, Value dd) { return e.load(x, {bb, row, dd}); }, out, bb);
+        [&](Value row, Value dd) { return at(bb, row, dd); }, out, bb);
   });
+}
+
+/// Segments bb < b (segment_pool, pool_map with offsets): rows
+/// emitSegmentBounds of `rows`; `at(row, dd)` reads input row `row`.
+void emitSegmentSets(Emit &e, const PoolAttrs &pa, Value offsets, Value rows,
+                     Value b, Value d, Value out,
+                     function_ref<Value(Value, Value)> at) {
+  e.parallelFor(b, [&](Value bb) {
+    Value lo, hi;
+    std::tie(lo, hi) = emitSegmentBounds(e, offsets, bb, rows);
+    emitSetReduceInto(
+        e, pa, d, e.subi(hi, lo), [&](Value) { return e.ci1(true); },
+        [&](Value row, Value dd) { return at(e.addi(lo, row), dd); }, out, bb);
+  });
+}
+
+SmallVector<Value> lowerPool(Emit &e, PoolOp op, PoolOp::Adaptor a) {
+  Value x = a.getX(), mask = a.getMask(), lengths = a.getLengths();
+  Value b = e.dim(x, 0), n = e.dim(x, 1), d = e.dim(x, 2);
+  Value out = allocResult(e, op.getType(), {b, d});
+  PoolAttrs pa = poolAttrs(e, op, op.getKind(), op.getP(), op.getEps(),
+                           op.getR(), op.getGroups(), a.getGroupP());
+  emitPaddedSets(e, op, pa, b, n, d, mask, lengths, out,
+                 [&](Value bb, Value row, Value dd) {
+                   return e.load(x, {bb, row, dd});
+                 });
   return {out};
 }
 
@@ -230,14 +256,8 @@ SmallVector<Value> lowerSegmentPool(Emit &e, SegmentPoolOp op,
   emitCheckOffsets(e, op, offsets, rows, "offsets");
   PoolAttrs pa = poolAttrs(e, op, op.getKind(), op.getP(), op.getEps(),
                            op.getR(), op.getGroups(), a.getGroupP());
-  e.parallelFor(b, [&](Value bb) {
-    Value lo = e.minsi(e.maxsi(e.toIndex(e.load(offsets, {bb})), e.c(0)), rows);
-    Value hi = e.minsi(
-        e.maxsi(e.toIndex(e.load(offsets, {e.addi(bb, e.c(1))})), lo), rows);
-    emitSetReduceInto(
-        e, pa, d, e.subi(hi, lo), [&](Value) { return e.ci1(true); },
-        [&](Value row, Value dd) { return e.load(x, {e.addi(lo, row), dd}); },
-        out, bb);
+  emitSegmentSets(e, pa, offsets, rows, b, d, out, [&](Value row, Value dd) {
+    return e.load(x, {row, dd});
   });
   return {out};
 }
@@ -284,83 +304,33 @@ SmallVector<Value> lowerPoolMap(Emit &e, PoolMapOp op, PoolMapOp::Adaptor a) {
     Value b = e.maxsi(e.subi(e.dim(offsets, 0), e.c(1)), e.c(0));
     Value out = allocResult(e, op.getType(), {b, d});
     emitCheckOffsets(e, op, offsets, rows, "offsets");
-    e.parallelFor(b, [&](Value bb) {
-      Value lo =
-          e.minsi(e.maxsi(e.toIndex(e.load(offsets, {bb})), e.c(0)), rows);
-      Value hi = e.minsi(
-          e.maxsi(e.toIndex(e.load(offsets, {e.addi(bb, e.c(1))})), lo), rows);
-      emitSetReduceInto(
-          e, pa, d, e.subi(hi, lo), [&](Value) { return e.ci1(true); },
-          [&](Value row, Value dd) {
-            return value.at(e, {e.addi(lo, row), dd});
-          },
-          out, bb);
+    emitSegmentSets(e, pa, offsets, rows, b, d, out, [&](Value row, Value dd) {
+      return value.at(e, {row, dd});
     });
     return {out};
   }
   Value mask = a.getMask(), lengths = a.getLengths();
   Value b = e.dim(shape, 0), n = e.dim(shape, 1), d = e.dim(shape, 2);
   Value out = allocResult(e, op.getType(), {b, d});
-  e.parallelFor(b, [&](Value bb) {
-    Value len;
-    if (lengths) {
-      len = e.toIndex(e.load(lengths, {bb}));
-      Value bad = e.ori(e.cmpi(IP::slt, len, e.c(0)), e.cmpi(IP::sgt, len, n));
-      emitRuntimeCheck(e, op, bad, "lengths[{1}] = {0} out of range [0, N]",
-                       len, bb);
-    }
-    auto valid = [&](Value row) -> Value {
-      if (mask)
-        return e.nonzero(e.load(mask, {bb, row}));
-      if (lengths)
-        return e.cmpi(IP::slt, row, len);
-      return e.ci1(true);
-    };
-    emitSetReduceInto(
-        e, pa, d, n, valid,
-        [&](Value row, Value dd) { return value.at(e, {bb, row, dd}); }, out,
-        bb);
-  });
+  emitPaddedSets(e, op, pa, b, n, d, mask, lengths, out,
+                 [&](Value bb, Value row, Value dd) {
+                   return value.at(e, {bb, row, dd});
+                 });
   return {out};
-}
-
-/// H, W >= 1: checked at run time where dynamic (an empty bin would make
-/// avg 0/0 and max -inf).
-void emitCheckSpatial(Emit &e, Operation *op, Value x) {
-  auto type = cast<MemRefType>(x.getType());
-  for (unsigned i = 2; i < 4; ++i)
-    if (type.isDynamicDim(i))
-      emitRuntimeCheck(e, op, e.cmpi(IP::slt, e.dim(x, i), e.c(1)),
-                       std::string("expects ") + (i == 2 ? "H" : "W") +
-                           " >= 1, got {0}",
-                       e.dim(x, i));
 }
 
 /// Adaptive bins of x[b, c] into `l_h x l_w` outputs; `out(i, j, v)`.
 void emitAdaptive(Emit &e, SpatialPoolKind kind, Value x, Value bb, Value cc,
-                  Value oh, Value ow, function_ref<void(Value, Value, Value)> out) {
+                  Value oh, Value ow,
+                  function_ref<void(Value, Value, Value)> out) {
   Value h = e.dim(x, 2), w = e.dim(x, 3);
-  auto lo = [&](Value i, Value in, Value o) { return e.divsi(e.muli(i, in), o); };
-  auto hi = [&](Value i, Value in, Value o) {
-    return e.divsi(e.subi(e.addi(e.muli(e.addi(i, e.c(1)), in), o), e.c(1)), o);
-  };
-  bool isMax = kind == SpatialPoolKind::max;
   e.forLoop(oh, [&](Value i) {
-    Value h0 = lo(i, h, oh), h1 = hi(i, h, oh);
+    Value h0, h1;
+    std::tie(h0, h1) = emitAdaptiveBounds(e, i, h, oh);
     e.forLoop(ow, [&](Value j) {
-      Value w0 = lo(j, w, ow), w1 = hi(j, w, ow);
-      Value acc = e.forLoopAcc1(h0, h1, isMax ? e.negInf() : e.cf(0),
-                                [&](Value hh, Value a1) {
-        return e.forLoopAcc1(w0, w1, a1, [&](Value ww, Value a2) {
-          Value v = e.load(x, {bb, cc, hh, ww});
-          return isMax ? e.maxf(a2, v) : e.addf(a2, v);
-        });
-      });
-      if (!isMax) {
-        Value count = e.muli(e.subi(h1, h0), e.subi(w1, w0));
-        acc = e.divf(acc, e.indexToF32(count));
-      }
-      out(i, j, acc);
+      Value w0, w1;
+      std::tie(w0, w1) = emitAdaptiveBounds(e, j, w, ow);
+      out(i, j, emitAdaptiveReduce(e, kind, x, bb, cc, h0, h1, w0, w1));
     });
   });
 }
@@ -511,4 +481,52 @@ codegen::lowerPooling(Emit &e, Operation *op, ArrayRef<Value> operands) {
   if (auto o = dyn_cast<AttentionPoolOp>(op))
     return lowerAttentionPool(e, o, AttentionPoolOp::Adaptor(ops, o));
   return failure();
+}
+
+//===----------------------------------------------------------------------===//
+// Shared with the CUDA schedules (PoolShared.h)
+//===----------------------------------------------------------------------===//
+
+std::pair<Value, Value> codegen::emitSegmentBounds(Emit &e, Value offsets,
+                                                   Value bb, Value rows) {
+  Value lo = e.minsi(e.maxsi(e.toIndex(e.load(offsets, {bb})), e.c(0)), rows);
+  Value hi = e.minsi(
+      e.maxsi(e.toIndex(e.load(offsets, {e.addi(bb, e.c(1))})), lo), rows);
+  return {lo, hi};
+}
+
+void codegen::emitCheckSpatial(Emit &e, Operation *op, Value x) {
+  auto type = cast<MemRefType>(x.getType());
+  for (unsigned i = 2; i < 4; ++i)
+    if (type.isDynamicDim(i))
+      emitRuntimeCheck(e, op, e.cmpi(IP::slt, e.dim(x, i), e.c(1)),
+                       std::string("expects ") + (i == 2 ? "H" : "W") +
+                           " >= 1, got {0}",
+                       e.dim(x, i));
+}
+
+std::pair<Value, Value> codegen::emitAdaptiveBounds(Emit &e, Value i,
+                                                    Value in, Value o) {
+  Value lo = e.divsi(e.muli(i, in), o);
+  Value hi =
+      e.divsi(e.subi(e.addi(e.muli(e.addi(i, e.c(1)), in), o), e.c(1)), o);
+  return {lo, hi};
+}
+
+Value codegen::emitAdaptiveReduce(Emit &e, SpatialPoolKind kind, Value x,
+                                  Value bb, Value cc, Value h0, Value h1,
+                                  Value w0, Value w1) {
+  bool isMax = kind == SpatialPoolKind::max;
+  Value acc = e.forLoopAcc1(h0, h1, isMax ? e.negInf() : e.cf(0),
+                            [&](Value hh, Value a1) {
+    return e.forLoopAcc1(w0, w1, a1, [&](Value ww, Value a2) {
+      Value v = e.load(x, {bb, cc, hh, ww});
+      return isMax ? e.maxf(a2, v) : e.addf(a2, v);
+    });
+  });
+  if (!isMax) {
+    Value count = e.muli(e.subi(h1, h0), e.subi(w1, w0));
+    acc = e.divf(acc, e.indexToF32(count));
+  }
+  return acc;
 }

@@ -22,7 +22,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "codegen/common/Lowering.h"
+#include "codegen/common/PoolShared.h"
 #include "codegen/cuda/BlockProgram.h"
 #include "codegen/cuda/KernelsPool.h"
 
@@ -90,11 +90,8 @@ cuda::buildSegmentPoolKernel(Emit &e, Operation *o, ArrayRef<Value> operands) {
           reportError(e, op, e.arithEqZero(e.load(groupP, {g})),
                       "group_p entry {0} is 0", g);
         }
-        Value lo = e.minsi(e.maxsi(e.toIndex(e.load(offsets, {bb})), e.c(0)),
-                           rows);
-        Value hi = e.minsi(
-            e.maxsi(e.toIndex(e.load(offsets, {e.addi(bb, e.c(1))})), lo),
-            rows);
+        Value lo, hi;
+        std::tie(lo, hi) = emitSegmentBounds(e, offsets, bb, rows);
         Value v = poolOne(
             e, spec, groupP, groupWidth, dd, e.subi(hi, lo),
             [&](Value) { return e.ci1(true); },
@@ -106,42 +103,15 @@ cuda::buildSegmentPoolKernel(Emit &e, Operation *o, ArrayRef<Value> operands) {
   return SmallVector<Value>{out};
 }
 
-/// H, W >= 1 where dynamic (shape checks, on the host).
-static void emitCheckSpatial(Emit &e, Operation *op, Value x) {
-  auto type = cast<MemRefType>(x.getType());
-  for (unsigned i = 2; i < 4; ++i)
-    if (type.isDynamicDim(i))
-      emitRuntimeCheck(e, op, e.cmpi(IP::slt, e.dim(x, i), e.c(1)),
-                       std::string("expects ") + (i == 2 ? "H" : "W") +
-                           " >= 1, got {0}",
-                       e.dim(x, i));
-}
-
-/// Adaptive bin (i, j) of an oh x ow grid over x[bb, cc] (LowerPooling.cpp's
-/// emitAdaptive: rows outer, columns inner, ascending).
+/// Adaptive bin (i, j) of an oh x ow grid over x[bb, cc] (the CPU
+/// lowering's bounds and reduction, PoolShared.h).
 static Value adaptiveBin(Emit &e, SpatialPoolKind kind, Value x, Value bb,
                          Value cc, Value i, Value j, Value oh, Value ow) {
   Value h = e.dim(x, 2), w = e.dim(x, 3);
-  auto lo = [&](Value k, Value in, Value o) {
-    return e.divsi(e.muli(k, in), o);
-  };
-  auto hi = [&](Value k, Value in, Value o) {
-    return e.divsi(e.subi(e.addi(e.muli(e.addi(k, e.c(1)), in), o), e.c(1)),
-                   o);
-  };
-  bool isMax = kind == SpatialPoolKind::max;
-  Value h0 = lo(i, h, oh), h1 = hi(i, h, oh);
-  Value w0 = lo(j, w, ow), w1 = hi(j, w, ow);
-  Value acc = e.forLoopAcc1(h0, h1, isMax ? e.negInf() : e.cf(0),
-                            [&](Value hh, Value a1) {
-    return e.forLoopAcc1(w0, w1, a1, [&](Value ww, Value a2) {
-      Value v = e.load(x, {bb, cc, hh, ww});
-      return isMax ? e.maxf(a2, v) : e.addf(a2, v);
-    });
-  });
-  if (!isMax)
-    acc = e.divf(acc, e.indexToF32(e.muli(e.subi(h1, h0), e.subi(w1, w0))));
-  return acc;
+  Value h0, h1, w0, w1;
+  std::tie(h0, h1) = emitAdaptiveBounds(e, i, h, oh);
+  std::tie(w0, w1) = emitAdaptiveBounds(e, j, w, ow);
+  return emitAdaptiveReduce(e, kind, x, bb, cc, h0, h1, w0, w1);
 }
 
 FailureOr<SmallVector<Value>>
