@@ -93,28 +93,13 @@ std::unique_ptr<Pass> createBlockProgramsToCpuPass(bool reverse = false);
 /// Names of the sluice ops with a CUDA schedule.
 ArrayRef<StringRef> cudaLoweredOps();
 
-// Per-op schedules (Kernels*.cpp). Operands are the op's buffers in operand
-// order (absent optional operands are null); the results are fresh buffers.
-FailureOr<SmallVector<Value>> buildPoolKernel(codegen::Emit &e, Operation *op,
-                                              ArrayRef<Value> operands);
-FailureOr<SmallVector<Value>> buildTopkGateKernel(codegen::Emit &e,
-                                                  Operation *op,
-                                                  ArrayRef<Value> operands);
-FailureOr<SmallVector<Value>>
-buildGroupedMatmulKernel(codegen::Emit &e, Operation *op,
-                         ArrayRef<Value> operands);
-FailureOr<SmallVector<Value>> buildLoraMatmulKernel(codegen::Emit &e,
-                                                    Operation *op,
-                                                    ArrayRef<Value> operands);
-
-FailureOr<SmallVector<Value>> buildGluKernel(codegen::Emit &e, Operation *op,
-                                             ArrayRef<Value> operands);
-FailureOr<SmallVector<Value>>
-buildSigmoidGateKernel(codegen::Emit &e, Operation *op,
-                       ArrayRef<Value> operands);
-FailureOr<SmallVector<Value>> buildDispatchKernel(codegen::Emit &e,
-                                                  Operation *op,
-                                                  ArrayRef<Value> operands);
+// Per-op schedules (Kernels*.cpp; the list is BlockProgramOps.def).
+// Operands are the op's buffers in operand order (absent optional operands
+// are null); the results are fresh buffers.
+#define SLUICE_CUDA_SCHEDULE(OpClass, builder)                                 \
+  FailureOr<SmallVector<Value>> builder(codegen::Emit &e, Operation *op,       \
+                                        ArrayRef<Value> operands);
+#include "codegen/cuda/BlockProgramOps.def"
 
 // KernelsLinalg.cpp: the generic mapping of linalg ops on tensors.
 /// Why the generic mapping does not apply to `op`, or nothing.
@@ -122,50 +107,6 @@ std::optional<std::string> unsupportedLinalg(Operation *op);
 FailureOr<SmallVector<Value>> buildLinalgKernel(codegen::Emit &e,
                                                 Operation *op,
                                                 ArrayRef<Value> operands);
-
-// KernelsRouting.cpp
-FailureOr<SmallVector<Value>> buildRouteKernel(codegen::Emit &e, Operation *op,
-                                               ArrayRef<Value> operands);
-FailureOr<SmallVector<Value>> buildCombineKernel(codegen::Emit &e,
-                                                 Operation *op,
-                                                 ArrayRef<Value> operands);
-FailureOr<SmallVector<Value>>
-buildLoadBalanceLossKernel(codegen::Emit &e, Operation *op,
-                           ArrayRef<Value> operands);
-FailureOr<SmallVector<Value>>
-buildRouterZLossKernel(codegen::Emit &e, Operation *op,
-                       ArrayRef<Value> operands);
-FailureOr<SmallVector<Value>>
-buildExpertChoiceGateKernel(codegen::Emit &e, Operation *op,
-                            ArrayRef<Value> operands);
-FailureOr<SmallVector<Value>> buildTopkKernel(codegen::Emit &e, Operation *op,
-                                              ArrayRef<Value> operands);
-
-// KernelsLora.cpp, KernelsSparse.cpp, KernelsPool2.cpp
-FailureOr<SmallVector<Value>>
-buildMultiLoraMatmulKernel(codegen::Emit &e, Operation *op,
-                           ArrayRef<Value> operands);
-FailureOr<SmallVector<Value>>
-buildLowrankMatmulKernel(codegen::Emit &e, Operation *op,
-                         ArrayRef<Value> operands);
-FailureOr<SmallVector<Value>>
-buildSparsifyKernel(codegen::Emit &e, Operation *op,
-                    ArrayRef<Value> operands);
-FailureOr<SmallVector<Value>>
-buildSparseMatmulKernel(codegen::Emit &e, Operation *op,
-                        ArrayRef<Value> operands);
-FailureOr<SmallVector<Value>>
-buildSegmentPoolKernel(codegen::Emit &e, Operation *op,
-                       ArrayRef<Value> operands);
-FailureOr<SmallVector<Value>>
-buildAdaptivePoolKernel(codegen::Emit &e, Operation *op,
-                        ArrayRef<Value> operands);
-FailureOr<SmallVector<Value>>
-buildSpatialPyramidPoolKernel(codegen::Emit &e, Operation *op,
-                              ArrayRef<Value> operands);
-FailureOr<SmallVector<Value>>
-buildAttentionPoolKernel(codegen::Emit &e, Operation *op,
-                         ArrayRef<Value> operands);
 
 } // namespace mlir::sluice::cuda
 

@@ -27,7 +27,6 @@
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Interfaces/FunctionInterfaces.h"
 
-#include "llvm/ADT/TypeSwitch.h"
 
 using namespace mlir;
 using namespace mlir::sluice;
@@ -40,17 +39,9 @@ static constexpr StringLiteral kKernelAttr = "sluice.kernel";
 
 ArrayRef<StringRef> cuda::cudaLoweredOps() {
   static const StringRef names[] = {
-      "sluice.adaptive_pool", "sluice.attention_pool",
-      "sluice.combine", "sluice.dispatch",
-      "sluice.expert_choice_gate", "sluice.glu",
-      "sluice.grouped_matmul", "sluice.load_balance_loss",
-      "sluice.lora_matmul", "sluice.lowrank_matmul",
-      "sluice.multi_lora_matmul", "sluice.pool",
-      "sluice.route", "sluice.router_z_loss",
-      "sluice.segment_pool", "sluice.sigmoid_gate",
-      "sluice.sparse_matmul", "sluice.sparsify",
-      "sluice.spatial_pyramid_pool", "sluice.topk",
-      "sluice.topk_gate"};
+#define SLUICE_CUDA_SCHEDULE(OpClass, builder) OpClass::getOperationName(),
+#include "codegen/cuda/BlockProgramOps.def"
+  };
   return names;
 }
 
@@ -217,68 +208,14 @@ struct LowerToBlockProgramsPass
               AttentionPoolOp, MultiLoraMatmulOp, LowrankMatmulOp, SparsifyOp,
               SparseMatmulOp>(op))
         buffers = guardEqualDimsOnDevice(e, op, buffers);
-      FailureOr<SmallVector<Value>> results =
-          llvm::TypeSwitch<Operation *, FailureOr<SmallVector<Value>>>(op)
-              .Case([&](PoolOp) { return buildPoolKernel(e, op, buffers); })
-              .Case([&](TopkGateOp) {
-                return buildTopkGateKernel(e, op, buffers);
-              })
-              .Case([&](GroupedMatmulOp) {
-                return buildGroupedMatmulKernel(e, op, buffers);
-              })
-              .Case([&](LoraMatmulOp) {
-                return buildLoraMatmulKernel(e, op, buffers);
-              })
-              .Case([&](MultiLoraMatmulOp) {
-                return buildMultiLoraMatmulKernel(e, op, buffers);
-              })
-              .Case([&](LowrankMatmulOp) {
-                return buildLowrankMatmulKernel(e, op, buffers);
-              })
-              .Case([&](SparsifyOp) {
-                return buildSparsifyKernel(e, op, buffers);
-              })
-              .Case([&](SparseMatmulOp) {
-                return buildSparseMatmulKernel(e, op, buffers);
-              })
-              .Case([&](SegmentPoolOp) {
-                return buildSegmentPoolKernel(e, op, buffers);
-              })
-              .Case([&](AdaptivePoolOp) {
-                return buildAdaptivePoolKernel(e, op, buffers);
-              })
-              .Case([&](SpatialPyramidPoolOp) {
-                return buildSpatialPyramidPoolKernel(e, op, buffers);
-              })
-              .Case([&](AttentionPoolOp) {
-                return buildAttentionPoolKernel(e, op, buffers);
-              })
-              .Case([&](GluOp) { return buildGluKernel(e, op, buffers); })
-              .Case([&](SigmoidGateOp) {
-                return buildSigmoidGateKernel(e, op, buffers);
-              })
-              .Case([&](DispatchOp) {
-                return buildDispatchKernel(e, op, buffers);
-              })
-              .Case([&](RouteOp) { return buildRouteKernel(e, op, buffers); })
-              .Case([&](CombineOp) {
-                return buildCombineKernel(e, op, buffers);
-              })
-              .Case([&](LoadBalanceLossOp) {
-                return buildLoadBalanceLossKernel(e, op, buffers);
-              })
-              .Case([&](RouterZLossOp) {
-                return buildRouterZLossKernel(e, op, buffers);
-              })
-              .Case([&](ExpertChoiceGateOp) {
-                return buildExpertChoiceGateKernel(e, op, buffers);
-              })
-              .Case([&](TopkOp) { return buildTopkKernel(e, op, buffers); })
-              .Default([&](Operation *) -> FailureOr<SmallVector<Value>> {
-                if (isa<linalg::LinalgOp>(op))
-                  return buildLinalgKernel(e, op, buffers);
-                return failure();
-              });
+      FailureOr<SmallVector<Value>> results = failure();
+#define SLUICE_CUDA_SCHEDULE(OpClass, builder)                                 \
+  if (isa<OpClass>(op))                                                        \
+    results = builder(e, op, buffers);                                         \
+  else
+#include "codegen/cuda/BlockProgramOps.def"
+      if (isa<linalg::LinalgOp>(op))
+        results = buildLinalgKernel(e, op, buffers);
       if (failed(results))
         return signalPassFailure();
       // Kernel names: <function>_<op>_<n> (gpu.launch function attribute).
