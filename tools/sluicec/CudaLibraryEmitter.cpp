@@ -157,45 +157,12 @@ std::string sluicec::cudaWrapperSource(const ModelSig &sig,
      << "int " << p << "_copy_to_host(void *dst, uint64_t src, int64_t bytes) {\n"
      << "  sluice_cuda_entry_begin();\n  sluice_rt_cuda_download(dst, DEV(src), bytes);\n"
      << "  return end_scope();\n}\n\n";
-  std::map<size_t, bool> ranks;
-  for (const auto &f : sig.functions) {
-    for (const auto &t : f.inputs)
-      ranks[t.dims.size()] = true;
-    for (const auto &t : f.outputs)
-      ranks[t.dims.size()] = true;
-  }
-  for (auto &[r, _] : ranks) {
-    os << "typedef struct { void *allocated; void *aligned; int64_t offset;";
-    if (r)
-      os << " int64_t sizes[" << r << "]; int64_t strides[" << r << "];";
-    os << " } desc" << r << ";\n";
-  }
+  sluicec::emitDescriptorTypes(os, sig);
   os << "\n";
   for (const auto &f : sig.functions) {
     std::string impl = p + "_" + f.name + "_impl";
     std::string entry = p + "_" + f.name;
-    if (f.outputs.size() > 1) {
-      os << "typedef struct {";
-      for (size_t j = 0; j < f.outputs.size(); ++j)
-        os << " desc" << f.outputs[j].dims.size() << " r" << j << ";";
-      os << " } results_" << f.name << ";\n";
-    }
-    os << "extern void _mlir_ciface_" << impl << "(";
-    bool first = true;
-    if (f.outputs.size() == 1) {
-      os << "desc" << f.outputs[0].dims.size() << " *";
-      first = false;
-    } else if (f.outputs.size() > 1) {
-      os << "results_" << f.name << " *";
-      first = false;
-    }
-    for (const auto &t : f.inputs) {
-      os << (first ? "" : ", ") << "desc" << t.dims.size() << " *";
-      first = false;
-    }
-    if (first)
-      os << "void";
-    os << ");\n\n";
+    sluicec::emitImplPrototype(os, f, impl);
 
     // The device entry point.
     os << "int " << entry;
@@ -315,7 +282,7 @@ std::string sluicec::cudaWrapperSource(const ModelSig &sig,
     }
     os << "  if (end_scope()) { rc = 1; goto done; }\n";
     os << "  if (" << entry << "(";
-    first = true;
+    bool first = true;
     for (size_t i = 0; i < f.inputs.size(); ++i) {
       os << (first ? "" : ", ") << "&d" << i;
       first = false;

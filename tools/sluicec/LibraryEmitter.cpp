@@ -55,6 +55,48 @@ void sluicec::emitEntryCall(llvm::raw_ostream &os, const FunctionSig &f,
   os << ");\n";
 }
 
+void sluicec::emitDescriptorTypes(llvm::raw_ostream &os, const ModelSig &sig) {
+  std::map<size_t, bool> ranks;
+  for (const auto &f : sig.functions) {
+    for (const auto &t : f.inputs)
+      ranks[t.dims.size()] = true;
+    for (const auto &t : f.outputs)
+      ranks[t.dims.size()] = true;
+  }
+  for (auto &[r, _] : ranks) {
+    os << "typedef struct { void *allocated; void *aligned; int64_t offset;";
+    if (r)
+      os << " int64_t sizes[" << r << "]; int64_t strides[" << r << "];";
+    os << " } desc" << r << ";\n";
+  }
+}
+
+void sluicec::emitImplPrototype(llvm::raw_ostream &os, const FunctionSig &f,
+                                llvm::StringRef impl) {
+  if (f.outputs.size() > 1) {
+    os << "typedef struct {";
+    for (size_t j = 0; j < f.outputs.size(); ++j)
+      os << " desc" << f.outputs[j].dims.size() << " r" << j << ";";
+    os << " } results_" << f.name << ";\n";
+  }
+  os << "extern void _mlir_ciface_" << impl << "(";
+  bool first = true;
+  if (f.outputs.size() == 1) {
+    os << "desc" << f.outputs[0].dims.size() << " *";
+    first = false;
+  } else if (f.outputs.size() > 1) {
+    os << "results_" << f.name << " *";
+    first = false;
+  }
+  for (const auto &t : f.inputs) {
+    os << (first ? "" : ", ") << "desc" << t.dims.size() << " *";
+    first = false;
+  }
+  if (first)
+    os << "void";
+  os << ");\n\n";
+}
+
 static bool isCIdentifier(llvm::StringRef s) {
   if (s.empty() || !(isalpha(s[0]) || s[0] == '_'))
     return false;
@@ -186,49 +228,15 @@ static std::string wrapperSource(const sluicec::ModelSig &sig,
      << "  snprintf(sluice_rt_error_text, sizeof sluice_rt_error_text, fmt, a, b, c);\n"
      << "  sluice_rt_error_flag = 1;\n  return 1;\n}\n\n"
      << "const char *" << prefix << "_last_error(void) { return sluice_rt_error_text; }\n\n";
-  std::map<size_t, bool> ranks;
-  for (const auto &f : sig.functions) {
-    for (const auto &t : f.inputs)
-      ranks[t.dims.size()] = true;
-    for (const auto &t : f.outputs)
-      ranks[t.dims.size()] = true;
-  }
-  for (auto &[r, _] : ranks) {
-    os << "typedef struct { void *allocated; void *aligned; int64_t offset;";
-    if (r)
-      os << " int64_t sizes[" << r << "]; int64_t strides[" << r << "];";
-    os << " } desc" << r << ";\n";
-  }
+  emitDescriptorTypes(os, sig);
   os << "\n";
   for (const auto &f : sig.functions) {
     std::string impl = (prefix + "_" + f.name + "_impl").str();
     std::string entry = (prefix + "_" + f.name).str();
-    // The results struct and the implementation's prototype.
-    if (f.outputs.size() > 1) {
-      os << "typedef struct {";
-      for (size_t j = 0; j < f.outputs.size(); ++j)
-        os << " desc" << f.outputs[j].dims.size() << " r" << j << ";";
-      os << " } results_" << f.name << ";\n";
-    }
-    os << "extern void _mlir_ciface_" << impl << "(";
-    bool first = true;
-    if (f.outputs.size() == 1) {
-      os << "desc" << f.outputs[0].dims.size() << " *";
-      first = false;
-    } else if (f.outputs.size() > 1) {
-      os << "results_" << f.name << " *";
-      first = false;
-    }
-    for (const auto &t : f.inputs) {
-      os << (first ? "" : ", ") << "desc" << t.dims.size() << " *";
-      first = false;
-    }
-    if (first)
-      os << "void";
-    os << ");\n\n";
+    emitImplPrototype(os, f, impl);
     // The entry point.
     os << "int " << entry << "(";
-    first = true;
+    bool first = true;
     for (const auto &t : f.inputs) {
       os << (first ? "" : ", ") << "const sluice_buffer_t *in_" << t.name;
       first = false;

@@ -51,6 +51,12 @@ void emitInputDescriptor(llvm::raw_ostream &os, size_t i, size_t r,
 /// `_mlir_ciface_IMPL(&res, &a0, ...);`.
 void emitEntryCall(llvm::raw_ostream &os, const FunctionSig &f,
                    llvm::StringRef impl, llvm::StringRef before);
+/// `typedef struct {...} descR;` for every rank R of an input or output.
+void emitDescriptorTypes(llvm::raw_ostream &os, const ModelSig &sig);
+/// The results struct of `f` (more than one output) and the prototype of
+/// `_mlir_ciface_IMPL`.
+void emitImplPrototype(llvm::raw_ostream &os, const FunctionSig &f,
+                       llvm::StringRef impl);
 
 } // namespace sluicec
 
