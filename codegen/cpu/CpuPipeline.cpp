@@ -1,6 +1,7 @@
 //===- CpuPipeline.cpp - the CPU lowering pipeline ------------------------===//
 
 #include "codegen/cpu/CpuPipeline.h"
+#include "codegen/cpu/LlvmConversion.h"
 
 #include "codegen/common/Lowering.h"
 #include "dialect/SluiceOps.h"
@@ -129,16 +130,20 @@ LogicalResult sluice::buildCpuPipeline(OpPassManager &pm) {
   return buildCpuLlvmTail(pm);
 }
 
+LogicalResult sluice::addLlvmConversionPasses(OpPassManager &pm) {
+  return parsePassPipeline(
+      "expand-strided-metadata,lower-affine,convert-scf-to-cf,"
+      "convert-math-to-llvm,convert-math-to-libm,"
+      "convert-arith-to-llvm,convert-index-to-llvm,"
+      "finalize-memref-to-llvm,convert-cf-to-llvm,convert-func-to-llvm,"
+      "reconcile-unrealized-casts",
+      pm);
+}
+
 LogicalResult sluice::buildCpuLlvmTail(OpPassManager &pm) {
   // Outermost parallel loops run on the runtime's thread pool.
   pm.addPass(createCpuOutlineParallelPass());
-  if (failed(parsePassPipeline(
-          "expand-strided-metadata,lower-affine,convert-scf-to-cf,"
-          "convert-math-to-llvm,convert-math-to-libm,"
-          "convert-arith-to-llvm,convert-index-to-llvm,"
-          "finalize-memref-to-llvm,convert-cf-to-llvm,convert-func-to-llvm,"
-          "reconcile-unrealized-casts",
-          pm)))
+  if (failed(addLlvmConversionPasses(pm)))
     return failure();
   pm.addPass(createCpuParallelRuntimePass());
   return parsePassPipeline("canonicalize,cse", pm);

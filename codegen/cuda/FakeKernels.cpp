@@ -10,6 +10,7 @@
 #include "codegen/cuda/FakeKernels.h"
 
 #include "codegen/cuda/CudaPipeline.h"
+#include "codegen/cpu/LlvmConversion.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -380,13 +381,7 @@ LogicalResult cuda::buildCudaFakeKernelsPipeline(OpPassManager &pm,
   if (!outlined && failed(buildCudaGpuPipeline(pm)))
     return failure();
   pm.addPass(createFakeKernelsPass());
-  if (failed(parsePassPipeline(
-          "expand-strided-metadata,lower-affine,convert-scf-to-cf,"
-          "convert-math-to-llvm,convert-math-to-libm,"
-          "convert-arith-to-llvm,convert-index-to-llvm,"
-          "finalize-memref-to-llvm,convert-cf-to-llvm,convert-func-to-llvm,"
-          "reconcile-unrealized-casts",
-          pm)))
+  if (failed(addLlvmConversionPasses(pm)))
     return failure();
   pm.addPass(createFakeKernelWrappersPass());
   return parsePassPipeline("canonicalize,cse", pm);
