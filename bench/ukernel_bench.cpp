@@ -112,6 +112,23 @@ constexpr int kRowMajor = 101, kNoTrans = 111;
 struct Machine {
   double fma = 0, triad = 0, read = 0;
 };
+
+/// One row of a memory-bound case on `t` threads: first and median call
+/// (ms), GB/s of `bytes` per call and its share of the machine's triad and
+/// read bandwidth, then the baseline's GB/s (`tb`, when `haveBase`) and the
+/// speedup over it; `baseline` names it.
+void printBandwidthRow(int t, const char *name, double bytes,
+                       const Timing &tu, const Timing &tb, bool haveBase,
+                       const Machine &mc, const char *baseline) {
+  double gbs = bytes / tu.median / 1e9;
+  double ob = haveBase ? bytes / tb.median / 1e9 : 0;
+  std::printf("%-7d %-22s %10.2f %10.3f %7.1f GB/s %4.0f%%tr %5.0f%%rd "
+              "%5.1f GB/s %6.2fx (%s)\n",
+              t, name, tu.first * 1e3, tu.median * 1e3, gbs,
+              mc.triad > 0 ? 100 * gbs / mc.triad : 0.0,
+              mc.read > 0 ? 100 * gbs / mc.read : 0.0, ob,
+              ob > 0 ? gbs / ob : 0.0, baseline);
+}
 std::vector<Machine> measureMachine(int maxThreads) {
   std::vector<Machine> out(maxThreads + 1);
   if (std::getenv("SLUICE_BENCH_SKIP_MACHINE"))
@@ -276,14 +293,8 @@ int main(int argc, char **argv) {
             sluice_uk_gemm(&p);
           },
           base, tu, tb);
-      double gbs = bytes / tu.median / 1e9;
-      double ob = base ? bytes / tb.median / 1e9 : 0;
-      std::printf("%-7d %-22s %10.2f %10.3f %7.1f GB/s %4.0f%%tr %5.0f%%rd "
-                  "%5.1f GB/s %6.2fx (sgemv)\n",
-                  t, "gemv 1,2048,1024 DRAM", tu.first * 1e3, tu.median * 1e3,
-                  gbs, mc.triad > 0 ? 100 * gbs / mc.triad : 0.0,
-                  mc.read > 0 ? 100 * gbs / mc.read : 0.0, ob,
-                  ob > 0 ? gbs / ob : 0.0);
+      printBandwidthRow(t, "gemv 1,2048,1024 DRAM", bytes, tu, tb, bool(base), mc,
+                        "sgemv");
     }
     if (moe) {
       std::vector<int32_t> groupRows(mE + 1), aRows(mK, 0), cRows(mK);
@@ -338,14 +349,8 @@ int main(int argc, char **argv) {
             sluice_uk_gemm(&down);
           },
           base, tu, tb);
-      double gbs = bytes / tu.median / 1e9;
-      double ob = base ? bytes / tb.median / 1e9 : 0;
-      std::printf("%-7d %-22s %10.2f %10.3f %7.1f GB/s %4.0f%%tr %5.0f%%rd "
-                  "%5.1f GB/s %6.2fx (24 sgemv)\n",
-                  t, "moe decode 8 experts", tu.first * 1e3, tu.median * 1e3,
-                  gbs, mc.triad > 0 ? 100 * gbs / mc.triad : 0.0,
-                  mc.read > 0 ? 100 * gbs / mc.read : 0.0, ob,
-                  ob > 0 ? gbs / ob : 0.0);
+      printBandwidthRow(t, "moe decode 8 experts", bytes, tu, tb, bool(base), mc,
+                        "24 sgemv");
     }
     if (smallBatch) {
       // MoE small batch, Mixtral-like (d = 1024, F = 3584, 8 experts, top-2,
