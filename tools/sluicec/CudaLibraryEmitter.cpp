@@ -21,21 +21,6 @@ using namespace sluicec;
 
 namespace {
 
-int64_t elemSize(const std::string &dtype) {
-  if (dtype == "i64")
-    return 8;
-  if (dtype == "i8" || dtype == "i1")
-    return 1;
-  return 4;
-}
-
-void describe(llvm::raw_ostream &os, const TensorSig &t) {
-  os << t.name << ": " << t.dtype << "[";
-  for (size_t i = 0; i < t.dims.size(); ++i)
-    os << (i ? ", " : "") << t.dims[i];
-  os << "]";
-}
-
 /// "(const T *a, ..., U *r, ...)" of a function's entry point.
 void params(llvm::raw_ostream &os, const FunctionSig &f, llvm::StringRef in,
             llvm::StringRef out, llvm::StringRef namePrefixIn = "",
@@ -81,17 +66,7 @@ std::string sluicec::cudaLibraryHeader(const ModelSig &sig,
      << "  int32_t rank;\n  int64_t shape[8];\n} sluice_device_buffer_t;\n"
      << "#endif\n\n";
   for (const FunctionSig &f : sig.functions) {
-    os << "/* " << prefix << "_" << f.name << "\n";
-    for (const TensorSig &t : f.inputs) {
-      os << " *   in   ";
-      describe(os, t);
-      os << "\n";
-    }
-    for (const TensorSig &t : f.outputs) {
-      os << " *   out  ";
-      describe(os, t);
-      os << "\n";
-    }
+    emitSignatureComment(os, prefix, f);
     os << " * On device buffers. Inputs are read, never written. Each output's\n"
        << " * `data` is allocated on the device by the library; release it with\n"
        << " * " << prefix << "_device_free(). Returns after the kernels ran:\n"

@@ -137,7 +137,7 @@ bool sluicec::prepareLibrary(ModuleOp module, const ModelSig &sig,
   return true;
 }
 
-static int64_t elemSize(const std::string &dtype) {
+int64_t sluicec::elemSize(const std::string &dtype) {
   if (dtype == "i64")
     return 8;
   if (dtype == "i8" || dtype == "i1")
@@ -152,6 +152,22 @@ static void describe(llvm::raw_ostream &os, const sluicec::TensorSig &t) {
   os << "]";
 }
 
+void sluicec::emitSignatureComment(llvm::raw_ostream &os,
+                                   llvm::StringRef prefix,
+                                   const FunctionSig &f) {
+  os << "/* " << prefix << "_" << f.name << "\n";
+  for (const TensorSig &t : f.inputs) {
+    os << " *   in   ";
+    describe(os, t);
+    os << "\n";
+  }
+  for (const TensorSig &t : f.outputs) {
+    os << " *   out  ";
+    describe(os, t);
+    os << "\n";
+  }
+}
+
 std::string sluicec::libraryHeader(const ModelSig &sig, llvm::StringRef prefix) {
   std::string out;
   llvm::raw_string_ostream os(out);
@@ -164,17 +180,7 @@ std::string sluicec::libraryHeader(const ModelSig &sig, llvm::StringRef prefix) 
      << "typedef struct sluice_buffer_t {\n  void *data;\n  int32_t rank;\n"
      << "  int64_t shape[8];\n} sluice_buffer_t;\n#endif\n\n";
   for (const FunctionSig &f : sig.functions) {
-    os << "/* " << prefix << "_" << f.name << "\n";
-    for (const TensorSig &t : f.inputs) {
-      os << " *   in   ";
-      describe(os, t);
-      os << "\n";
-    }
-    for (const TensorSig &t : f.outputs) {
-      os << " *   out  ";
-      describe(os, t);
-      os << "\n";
-    }
+    emitSignatureComment(os, prefix, f);
     os << " * Inputs are read, never written. Each output's `data` is malloc'ed\n"
        << " * by the library; release it with free(). Returns 0, or nonzero\n"
        << " * with " << prefix
@@ -309,11 +315,11 @@ static std::string wrapperSource(const sluicec::ModelSig &sig,
         os << " || " << d << ".allocated == "
            << (f.outputs.size() == 1 ? "res" : "res.r" + std::to_string(q))
            << ".allocated";
-      os << ";\n    size_t bytes = (size_t)n * " << elemSize(t.dtype) << ";\n"
+      os << ";\n    size_t bytes = (size_t)n * " << sluicec::elemSize(t.dtype) << ";\n"
          << "    void *data = " << d << ".allocated;\n"
          << "    if (shared) {\n      data = malloc(bytes ? bytes : 1);\n"
          << "      if (data && bytes) memcpy(data, (char *)" << d
-         << ".aligned + " << d << ".offset * " << elemSize(t.dtype)
+         << ".aligned + " << d << ".offset * " << sluicec::elemSize(t.dtype)
          << ", bytes);\n    }\n"
          << "    if (" << o << ") {\n      " << o << "->data = data;\n      " << o
          << "->rank = " << r << ";\n";

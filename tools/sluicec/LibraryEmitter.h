@@ -51,6 +51,12 @@ void emitInputDescriptor(llvm::raw_ostream &os, size_t i, size_t r,
 /// `_mlir_ciface_IMPL(&res, &a0, ...);`.
 void emitEntryCall(llvm::raw_ostream &os, const FunctionSig &f,
                    llvm::StringRef impl, llvm::StringRef before);
+/// The bytes of one element of a signature dtype (i64 8, i8 / i1 1, else 4).
+int64_t elemSize(const std::string &dtype);
+/// The opening of a function's header comment: `/* PREFIX_FN` and a line
+/// ` *   in   name: dtype[dims]` / ` *   out  ...` per tensor.
+void emitSignatureComment(llvm::raw_ostream &os, llvm::StringRef prefix,
+                          const FunctionSig &f);
 /// `typedef struct {...} descR;` for every rank R of an input or output.
 void emitDescriptorTypes(llvm::raw_ostream &os, const ModelSig &sig);
 /// The results struct of `f` (more than one output) and the prototype of
