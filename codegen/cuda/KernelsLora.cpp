@@ -223,13 +223,7 @@ cuda::buildMultiLoraMatmulKernel(Emit &e, Operation *o,
         return e.select(found, next, prev);
       });
     }
-    buildThreadPhase(e.b, e.loc, kThreads, [&](Value tid) {
-      forOwned(e, tid, [&](Value r, Value c) {
-        Value row = e.addi(row0, r), col = e.addi(col0, c);
-        e.ifThen(e.andi(e.cmpi(IP::slt, row, t), e.cmpi(IP::slt, col, n)),
-                 [&] { e.store(e.load(tl.acc, {r, c}), out, {row, col}); });
-      });
-    });
+    emitStoreTile(e, tl, row0, col0, t, n, out);
   });
   return SmallVector<Value>{out};
 }

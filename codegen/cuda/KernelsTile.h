@@ -39,6 +39,11 @@ void emitTiledProduct(codegen::Emit &e, const Tiles &tl, Value kDim,
 
 Value ceilDiv(codegen::Emit &e, Value a, int64_t b);
 
+/// The last phase of a tile: out[row0 + r, col0 + c] = acc[r, c] for the
+/// entries inside [rows, cols).
+void emitStoreTile(codegen::Emit &e, const Tiles &tl, Value row0, Value col0,
+                   Value rows, Value cols, Value out);
+
 } // namespace mlir::sluice::cuda::tile
 
 #endif // SLUICE_CODEGEN_CUDA_KERNELSTILE_H
