@@ -29,6 +29,17 @@ Value codegen::emitSetLse(Emit &e, double r, SetFold fold) {
   return e.select(e.arithEqZero(s[1]), e.cf(0), lse);
 }
 
+Value codegen::emitPickRow(Emit &e, bool first, Value n,
+                           function_ref<Value(Value)> valid) {
+  Value none = e.c(-1);
+  return e.forLoopAcc1(e.c(0), n, none, [&](Value row, Value cur) {
+    Value take = valid(row);
+    if (first)
+      take = e.andi(take, e.cmpi(IP::eq, cur, none));
+    return e.select(take, row, cur);
+  });
+}
+
 namespace {
 
 struct PoolAttrs {
@@ -158,15 +169,8 @@ void emitSetReduceInto(Emit &e, const PoolAttrs &pa, Value features, Value n,
   case PoolKind::first:
   case PoolKind::last: {
     // The chosen row does not depend on the feature: find it once.
-    bool first = pa.kind == PoolKind::first;
-    Value none = e.c(-1);
-    Value pick = e.forLoopAcc1(e.c(0), n, none, [&](Value row, Value cur) {
-      Value take = valid(row);
-      if (first)
-        take = e.andi(take, e.cmpi(IP::eq, cur, none));
-      return e.select(take, row, cur);
-    });
-    Value found = e.cmpi(IP::ne, pick, none);
+    Value pick = emitPickRow(e, pa.kind == PoolKind::first, n, valid);
+    Value found = e.cmpi(IP::ne, pick, e.c(-1));
     Value safe = e.maxsi(pick, e.c(0));
     e.forLoop(features, [&](Value dd) {
       Value v = e.ifElse1(

@@ -24,6 +24,11 @@ using SetFold = function_ref<SmallVector<Value>(
 /// NaN).
 Value emitSetLse(Emit &e, double r, SetFold fold);
 
+/// The row `first` / `last` pooling takes: the first (or last) of the `n`
+/// rows with valid(row), -1 when there is none.
+Value emitPickRow(Emit &e, bool first, Value n,
+                  function_ref<Value(Value)> valid);
+
 } // namespace mlir::sluice::codegen
 
 #endif // SLUICE_CODEGEN_COMMON_POOLMATH_H

@@ -79,6 +79,23 @@ void tile::emitTiledProduct(Emit &e, const Tiles &tl, Value kDim,
   });
 }
 
+void tile::emitRowsTimesWeight(Emit &e, const Tiles &tl, Value x, Value w,
+                               Value row0, Value col0, Value rows, Value kDim,
+                               Value n) {
+  emitTiledProduct(
+      e, tl, kDim,
+      [&](Value r, Value kk) {
+        Value row = e.addi(row0, r);
+        Value ok = e.andi(e.cmpi(IP::slt, row, rows), e.cmpi(IP::slt, kk, kDim));
+        return loadOrZero(e, x, {row, kk}, ok);
+      },
+      [&](Value kk, Value c) {
+        Value col = e.addi(col0, c);
+        Value ok = e.andi(e.cmpi(IP::slt, kk, kDim), e.cmpi(IP::slt, col, n));
+        return loadOrZero(e, w, {kk, col}, ok);
+      });
+}
+
 Value tile::ceilDiv(Emit &e, Value a, int64_t b) {
   return e.divsi(e.addi(a, e.c(b - 1)), e.c(b));
 }
@@ -241,18 +258,7 @@ cuda::buildLoraMatmulKernel(Emit &e, Operation *o, ArrayRef<Value> operands) {
         });
       }
     });
-    emitTiledProduct(
-        e, tl, kDim,
-        [&](Value r, Value kk) {
-          Value row = e.addi(row0, r);
-          Value ok = e.andi(e.cmpi(IP::slt, row, t), e.cmpi(IP::slt, kk, kDim));
-          return loadOrZero(e, x, {row, kk}, ok);
-        },
-        [&](Value kk, Value c) {
-          Value col = e.addi(col0, c);
-          Value ok = e.andi(e.cmpi(IP::slt, kk, kDim), e.cmpi(IP::slt, col, n));
-          return loadOrZero(e, w, {kk, col}, ok);
-        });
+    emitRowsTimesWeight(e, tl, x, w, row0, col0, t, kDim, n);
     if (chunked)
       // acc += (x a) b, ranks ascending in 32-wide steps (the CPU order).
       emitTiledProduct(

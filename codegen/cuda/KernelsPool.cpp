@@ -68,16 +68,9 @@ Value cuda::poolOne(Emit &e, const PoolSpec &op, Value groupP,
     return emitSetLse(e, op.r, fold);
   case PoolKind::first:
   case PoolKind::last: {
-    bool first = op.kind == PoolKind::first;
-    Value none = e.c(-1);
-    Value pick = e.forLoopAcc1(e.c(0), n, none, [&](Value row, Value cur) {
-      Value take = valid(row);
-      if (first)
-        take = e.andi(take, e.cmpi(IP::eq, cur, none));
-      return e.select(take, row, cur);
-    });
+    Value pick = emitPickRow(e, op.kind == PoolKind::first, n, valid);
     return e.ifElse1(
-        e.cmpi(IP::eq, pick, none), e.f32(), [&] { return zero; },
+        e.cmpi(IP::eq, pick, e.c(-1)), e.f32(), [&] { return zero; },
         [&] { return at(pick); });
   }
   }

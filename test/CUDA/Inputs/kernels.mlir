@@ -87,6 +87,19 @@ func.func @lora_dynrank(%x: tensor<?x70xf32> {sluice.name = "x", sluice.dims = [
   return %y : tensor<?x40xf32>
 }
 
+// LoRA of static rank 150 (> 128: the rank-loop form), active_rank 140,
+// per-token rank gates.
+func.func @lora_bigrank(%x: tensor<?x20xf32> {sluice.name = "x", sluice.dims = ["T", ""]},
+    %w: tensor<20x36xf32> {sluice.name = "w", sluice.role = "weight"},
+    %a: tensor<20x150xf32> {sluice.name = "a", sluice.role = "weight"},
+    %b: tensor<150x36xf32> {sluice.name = "b", sluice.role = "weight"},
+    %g: tensor<?x150xf32> {sluice.name = "rank_gates", sluice.dims = ["T", ""]})
+    -> (tensor<?x36xf32> {sluice.name = "y"}) {
+  %y = sluice.lora_matmul %x, %w, %a, %b rank_gates(%g) {scale = 0.25 : f32, active_rank = 140 : i64}
+      : (tensor<?x20xf32>, tensor<20x36xf32>, tensor<20x150xf32>, tensor<150x36xf32>, tensor<?x150xf32>) -> tensor<?x36xf32>
+  return %y : tensor<?x36xf32>
+}
+
 // Pooling over D = 200 features (two 128-thread column blocks).
 func.func @pool_masked(%x: tensor<?x?x200xf32> {sluice.name = "x", sluice.dims = ["B", "N", ""]},
     %m: tensor<?x?xi1> {sluice.name = "mask", sluice.dims = ["B", "N"]})
