@@ -1,5 +1,7 @@
 //===- LowerPooling.cpp - pool, segment_pool, adaptive / pyramid, attention ===//
 
+#include "codegen/common/Lowering.h"
+#include "codegen/common/PoolMath.h"
 #include "codegen/common/PoolShared.h"
 
 #include "mlir/IR/IRMapping.h"
@@ -11,6 +13,33 @@ using namespace mlir::sluice;
 using namespace mlir::sluice::codegen;
 using P = arith::CmpFPredicate;
 using IP = arith::CmpIPredicate;
+
+Value codegen::emitSetLse(Emit &e, double r, SetFold fold) {
+  Value rr = e.cf(r);
+  SmallVector<Value> m = fold(e.negInf(), [&](Value acc, Value v) {
+    return e.maxf(acc, e.mulf(rr, v));
+  });
+  SmallVector<Value> s = fold(e.cf(0), [&](Value acc, Value v) {
+    return e.addf(acc, e.exp(e.subf(e.mulf(rr, v), m[0])));
+  });
+  Value lse = e.divf(e.addf(e.log(e.divf(s[0], s[1])), m[0]), rr);
+  // An infinite max (every r x = -inf, or some r x = +inf) is the
+  // log-mean-exp itself; exp(m - m) would make it NaN.
+  Value mInf = e.cmpf(P::OEQ, e.absf(m[0]), e.posInf());
+  lse = e.select(mInf, e.divf(m[0], rr), lse);
+  return e.select(e.arithEqZero(s[1]), e.cf(0), lse);
+}
+
+Value codegen::emitPickRow(Emit &e, bool first, Value n,
+                           function_ref<Value(Value)> valid) {
+  Value none = e.c(-1);
+  return e.forLoopAcc1(e.c(0), n, none, [&](Value row, Value cur) {
+    Value take = valid(row);
+    if (first)
+      take = e.andi(take, e.cmpi(IP::eq, cur, none));
+    return e.select(take, row, cur);
+  });
+}
 
 namespace {
 
@@ -42,21 +71,7 @@ void emitSetReduceLse(Emit &e, const PoolAttrs &pa, Value features, Value n,
                                     e.select(ok, e.addf(acc[1], one), acc[1])};
                           });
     };
-    Value result;
-    Value rr = e.cf(pa.r);
-    SmallVector<Value> m = fold(e.negInf(), [&](Value acc, Value v) {
-      return e.maxf(acc, e.mulf(rr, v));
-    });
-    SmallVector<Value> s = fold(zero, [&](Value acc, Value v) {
-      return e.addf(acc, e.exp(e.subf(e.mulf(rr, v), m[0])));
-    });
-    Value lse = e.divf(e.addf(e.log(e.divf(s[0], s[1])), m[0]), rr);
-    // An infinite max (every r x = -inf, or some r x = +inf) is the
-    // log-mean-exp itself; exp(m - m) would make it NaN.
-    Value mInf = e.cmpf(P::OEQ, e.absf(m[0]), e.posInf());
-    lse = e.select(mInf, e.divf(m[0], rr), lse);
-    result = e.select(e.arithEqZero(s[1]), zero, lse);
-    out(dd, result);
+    out(dd, emitSetLse(e, pa.r, fold));
   });
 }
 
@@ -155,15 +170,8 @@ void emitSetReduceInto(Emit &e, const PoolAttrs &pa, Value features, Value n,
   case PoolKind::first:
   case PoolKind::last: {
     // The chosen row does not depend on the feature: find it once.
-    bool first = pa.kind == PoolKind::first;
-    Value none = e.c(-1);
-    Value pick = e.forLoopAcc1(e.c(0), n, none, [&](Value row, Value cur) {
-      Value take = valid(row);
-      if (first)
-        take = e.andi(take, e.cmpi(IP::eq, cur, none));
-      return e.select(take, row, cur);
-    });
-    Value found = e.cmpi(IP::ne, pick, none);
+    Value pick = emitPickRow(e, pa.kind == PoolKind::first, n, valid);
+    Value found = e.cmpi(IP::ne, pick, e.c(-1));
     Value safe = e.maxsi(pick, e.c(0));
     e.forLoop(features, [&](Value dd) {
       Value v = e.ifElse1(

@@ -135,18 +135,7 @@ cuda::buildMultiLoraMatmulKernel(Emit &e, Operation *o,
       }
     });
     // Base GEMM: acc = bias + x w, K ascending (the CPU order).
-    emitTiledProduct(
-        e, tl, kDim,
-        [&](Value r, Value kk) {
-          Value row = e.addi(row0, r);
-          Value ok = e.andi(e.cmpi(IP::slt, row, t), e.cmpi(IP::slt, kk, kDim));
-          return loadOrZero(e, x, {row, kk}, ok);
-        },
-        [&](Value kk, Value c) {
-          Value col = e.addi(col0, c);
-          Value ok = e.andi(e.cmpi(IP::slt, kk, kDim), e.cmpi(IP::slt, col, n));
-          return loadOrZero(e, w, {kk, col}, ok);
-        });
+    emitRowsTimesWeight(e, tl, x, w, row0, col0, t, kDim, n);
     if (adapters) {
       // The block's distinct adapters in ascending order: at most
       // min(L, 32 m) of them. Block-uniform: every thread scans the same
@@ -223,13 +212,7 @@ cuda::buildMultiLoraMatmulKernel(Emit &e, Operation *o,
         return e.select(found, next, prev);
       });
     }
-    buildThreadPhase(e.b, e.loc, kThreads, [&](Value tid) {
-      forOwned(e, tid, [&](Value r, Value c) {
-        Value row = e.addi(row0, r), col = e.addi(col0, c);
-        e.ifThen(e.andi(e.cmpi(IP::slt, row, t), e.cmpi(IP::slt, col, n)),
-                 [&] { e.store(e.load(tl.acc, {r, c}), out, {row, col}); });
-      });
-    });
+    emitStoreTile(e, tl, row0, col0, t, n, out);
   });
   return SmallVector<Value>{out};
 }

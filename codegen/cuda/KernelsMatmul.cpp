@@ -79,8 +79,36 @@ void tile::emitTiledProduct(Emit &e, const Tiles &tl, Value kDim,
   });
 }
 
+void tile::emitRowsTimesWeight(Emit &e, const Tiles &tl, Value x, Value w,
+                               Value row0, Value col0, Value rows, Value kDim,
+                               Value n) {
+  emitTiledProduct(
+      e, tl, kDim,
+      [&](Value r, Value kk) {
+        Value row = e.addi(row0, r);
+        Value ok = e.andi(e.cmpi(IP::slt, row, rows), e.cmpi(IP::slt, kk, kDim));
+        return loadOrZero(e, x, {row, kk}, ok);
+      },
+      [&](Value kk, Value c) {
+        Value col = e.addi(col0, c);
+        Value ok = e.andi(e.cmpi(IP::slt, kk, kDim), e.cmpi(IP::slt, col, n));
+        return loadOrZero(e, w, {kk, col}, ok);
+      });
+}
+
 Value tile::ceilDiv(Emit &e, Value a, int64_t b) {
   return e.divsi(e.addi(a, e.c(b - 1)), e.c(b));
+}
+
+void tile::emitStoreTile(Emit &e, const Tiles &tl, Value row0, Value col0,
+                         Value rows, Value cols, Value out) {
+  buildThreadPhase(e.b, e.loc, kThreads, [&](Value t) {
+    forOwned(e, t, [&](Value r, Value c) {
+      Value row = e.addi(row0, r), col = e.addi(col0, c);
+      e.ifThen(e.andi(e.cmpi(IP::slt, row, rows), e.cmpi(IP::slt, col, cols)),
+               [&] { e.store(e.load(tl.acc, {r, c}), out, {row, col}); });
+    });
+  });
 }
 
 FailureOr<SmallVector<Value>>
@@ -94,22 +122,43 @@ cuda::buildGroupedMatmulKernel(Emit &e, Operation *o,
     return op.emitOpError("the CUDA schedule needs static weight shapes");
   int64_t ne = wType.getDimSize(0);
   Value p = e.dim(xs, 0), kDim = e.dim(xs, 1), n = e.c(wType.getDimSize(2));
-  emitRuntimeCheck(e, op, e.cmpi(IP::ne, kDim, e.c(wType.getDimSize(1))),
-                   "expects xs dim 1 ({0}) to equal w dim 1 ({1})", kDim,
-                   e.c(wType.getDimSize(1)));
-  emitRuntimeCheck(e, op, e.cmpi(IP::ne, e.dim(offsets, 0), e.c(ne + 1)),
-                   "expects offsets to have E + 1 = {1} entries, got {0}",
-                   e.dim(offsets, 0), e.c(ne + 1));
+  // xs dim 1 and the number of offsets were checked on the host
+  // (guardEqualDimsOnDevice, the CPU lowering's messages): a mismatching
+  // operand is a buffer of the expected sizes here.
   Value ys = allocResult(e, op.getType(), {p, n});
-  buildBlockProgram(e.b, e.loc, {ceilDiv(e, p, kTile), ceilDiv(e, n, kTile)},
+  // At least one row of blocks, so that offsets are checked even when P = 0
+  // (such a block computes nothing: every segment is empty in it).
+  Value rowBlocks = e.maxsi(ceilDiv(e, p, kTile), e.c(1));
+  buildBlockProgram(e.b, e.loc, {rowBlocks, ceilDiv(e, n, kTile)},
                     [&](ValueRange ids) {
     Tiles tl = allocTiles(e);
     Value row0 = e.muli(ids[0], e.c(kTile)), col0 = e.muli(ids[1], e.c(kTile));
     Value rowEnd = e.minsi(e.addi(row0, e.c(kTile)), p);
+    // The values of offsets, checked by block (0, 0) in the CPU lowering's
+    // order and with its messages (emitCheckOffsets: entry 0 is 0, entries
+    // nondecreasing, the last is P), so the first error reported is the
+    // CPU's. Block-uniform code; the reads below are clamped all the same.
+    e.ifThen(e.andi(e.cmpi(IP::eq, ids[0], e.c(0)),
+                    e.cmpi(IP::eq, ids[1], e.c(0))),
+             [&] {
+      Value first = e.toIndex(e.load(offsets, {e.c(0)}));
+      reportError(e, op, e.cmpi(IP::ne, first, e.c(0)),
+                  "offsets must start at 0, got {0}", first);
+      e.forLoop(e.c(1), e.c(ne + 1), [&](Value i) {
+        Value prev = e.toIndex(e.load(offsets, {e.subi(i, e.c(1))}));
+        Value cur = e.toIndex(e.load(offsets, {i}));
+        reportError(e, op, e.cmpi(IP::slt, cur, prev),
+                    "offsets must be nondecreasing: entry {0} is {1}", i, cur);
+      });
+      Value last = e.toIndex(e.load(offsets, {e.c(ne)}));
+      reportError(e, op, e.cmpi(IP::ne, last, p),
+                  "offsets must end at the row count {1}, got {0}", last, p);
+    });
     buildThreadPhase(e.b, e.loc, kThreads, [&](Value t) {
       forOwned(e, t, [&](Value r, Value c) { e.store(e.cf(0), tl.acc, {r, c}); });
     });
-    // Offsets clamped to [0, P]: bad offsets never address outside xs.
+    // Segments clamped to [0, P] (as on the CPU): bad offsets never
+    // address outside xs.
     auto offset = [&](Value i) {
       return e.minsi(e.maxsi(e.toIndex(e.load(offsets, {i})), e.c(0)), p);
     };
@@ -134,13 +183,7 @@ cuda::buildGroupedMatmulKernel(Emit &e, Operation *o,
             });
       });
     });
-    buildThreadPhase(e.b, e.loc, kThreads, [&](Value t) {
-      forOwned(e, t, [&](Value r, Value c) {
-        Value row = e.addi(row0, r), col = e.addi(col0, c);
-        e.ifThen(e.andi(e.cmpi(IP::slt, row, p), e.cmpi(IP::slt, col, n)),
-                 [&] { e.store(e.load(tl.acc, {r, c}), ys, {row, col}); });
-      });
-    });
+    emitStoreTile(e, tl, row0, col0, p, n, ys);
   });
   return SmallVector<Value>{ys};
 }
@@ -153,37 +196,53 @@ cuda::buildLoraMatmulKernel(Emit &e, Operation *o, ArrayRef<Value> operands) {
         bias = ad.getBias(), g = ad.getRankGates();
   auto wType = cast<MemRefType>(w.getType());
   auto aType = cast<MemRefType>(a.getType());
-  auto bType = cast<MemRefType>(b.getType());
-  if (!wType.hasStaticShape() || !aType.hasStaticShape() ||
-      !bType.hasStaticShape())
-    return op.emitOpError("the CUDA schedule needs static w, a, b shapes");
-  int64_t rank = aType.getDimSize(1);
-  if (auto ar = op.getActiveRankAttr())
-    rank = std::min<int64_t>(rank, ar.getInt());
-  // x a of the block's 32 rows stays in shared memory.
-  if (rank > 128)
-    return op.emitOpError("the CUDA schedule supports ranks up to 128 "
-                          "(shared memory), got ")
-           << rank;
+  if (!wType.hasStaticShape())
+    return op.emitOpError("the CUDA schedule needs a static w shape");
+  // The dims that must agree (x / w / a, w / b / bias, a / b / rank_gates,
+  // rank_gates / x) were checked on the host (guardEqualDimsOnDevice): a
+  // mismatching operand is a buffer of the expected sizes here.
   Value t = e.dim(x, 0), kDim = e.c(wType.getDimSize(0)),
         n = e.c(wType.getDimSize(1));
-  emitRuntimeCheck(e, op, e.cmpi(IP::ne, e.dim(x, 1), kDim),
-                   "expects x dim 1 ({0}) to equal w dim 0 ({1})", e.dim(x, 1),
-                   kDim);
+  // The rank used: a's, or active_rank (checked against a dynamic rank on
+  // the host, with the CPU lowering's message, and clamped to it).
+  int64_t rank = aType.getDimSize(1);
+  Value rankV = e.dim(a, 1);
+  if (auto ar = op.getActiveRankAttr()) {
+    Value want = e.c(ar.getInt());
+    if (aType.isDynamicDim(1))
+      emitRuntimeCheck(e, op, e.cmpi(IP::sgt, want, rankV),
+                       "active_rank {0} exceeds the rank of a, {1}", want,
+                       rankV);
+    else
+      rank = std::min<int64_t>(rank, ar.getInt());
+    rankV = e.minsi(want, rankV);
+  }
+  // A static rank up to 128 keeps x a of the block's 32 rows in shared
+  // memory for the epilogue; a dynamic or larger rank is a run-time loop
+  // bound: x a is produced 32 ranks at a time as the A tile of a second
+  // tiled product (K = rank) against b.
+  bool chunked = ShapedType::isDynamic(rank) || rank > 128;
   bool perToken = g && cast<MemRefType>(g.getType()).getRank() == 2;
-  if (perToken)
-    emitRuntimeCheck(e, op, e.cmpi(IP::ne, e.dim(g, 0), t),
-                     "expects rank_gates dim 0 ({0}) to equal x dim 0 ({1})",
-                     e.dim(g, 0), t);
   Value out = allocResult(e, op.getType(), {t, n});
   Value scale = e.cf(op.getScale().convertToDouble());
+  // scale * g[row, i] * (x[row] . a[:, i]) for row < T.
+  auto xaEntry = [&](Value row, Value i) {
+    Value dot = e.forLoopAcc1(e.c(0), kDim, e.cf(0), [&](Value kk, Value acc) {
+      return e.addf(acc, e.mulf(e.load(x, {row, kk}), e.load(a, {kk, i})));
+    });
+    Value c = e.mulf(scale, dot);
+    if (g)
+      c = e.mulf(c, perToken ? e.load(g, {row, i}) : e.load(g, {i}));
+    return c;
+  };
   buildBlockProgram(e.b, e.loc, {ceilDiv(e, t, kTile), ceilDiv(e, n, kTile)},
                     [&](ValueRange ids) {
     Tiles tl = allocTiles(e);
-    Value xa = rank > 0 ? allocWorkgroup(e.b, e.loc, {kTile, rank}, e.f32())
-                        : Value();
+    Value xa = !chunked && rank > 0
+                   ? allocWorkgroup(e.b, e.loc, {kTile, rank}, e.f32())
+                   : Value();
     Value row0 = e.muli(ids[0], e.c(kTile)), col0 = e.muli(ids[1], e.c(kTile));
-    int64_t perThread = (kTile * rank + kThreads - 1) / kThreads;
+    int64_t perThread = xa ? (kTile * rank + kThreads - 1) / kThreads : 0;
     buildThreadPhase(e.b, e.loc, kThreads, [&](Value tid) {
       forOwned(e, tid, [&](Value r, Value c) { e.store(e.cf(0), tl.acc, {r, c}); });
       // xa[r, i] = scale * g * (x[row0 + r] . a[:, i]).
@@ -194,41 +253,34 @@ cuda::buildLoraMatmulKernel(Emit &e, Operation *o, ArrayRef<Value> operands) {
           Value row = e.addi(row0, r);
           Value v = e.ifElse1(
               e.cmpi(IP::slt, row, t), e.f32(),
-              [&] {
-                Value dot = e.forLoopAcc1(
-                    e.c(0), kDim, e.cf(0), [&](Value kk, Value acc) {
-                      return e.addf(acc, e.mulf(e.load(x, {row, kk}),
-                                                e.load(a, {kk, i})));
-                    });
-                Value c = e.mulf(scale, dot);
-                if (g)
-                  c = e.mulf(c, perToken ? e.load(g, {row, i})
-                                         : e.load(g, {i}));
-                return c;
-              },
-              [&] { return e.cf(0); });
+              [&] { return xaEntry(row, i); }, [&] { return e.cf(0); });
           e.store(v, xa, {r, i});
         });
       }
     });
-    emitTiledProduct(
-        e, tl, kDim,
-        [&](Value r, Value kk) {
-          Value row = e.addi(row0, r);
-          Value ok = e.andi(e.cmpi(IP::slt, row, t), e.cmpi(IP::slt, kk, kDim));
-          return loadOrZero(e, x, {row, kk}, ok);
-        },
-        [&](Value kk, Value c) {
-          Value col = e.addi(col0, c);
-          Value ok = e.andi(e.cmpi(IP::slt, kk, kDim), e.cmpi(IP::slt, col, n));
-          return loadOrZero(e, w, {kk, col}, ok);
-        });
+    emitRowsTimesWeight(e, tl, x, w, row0, col0, t, kDim, n);
+    if (chunked)
+      // acc += (x a) b, ranks ascending in 32-wide steps (the CPU order).
+      emitTiledProduct(
+          e, tl, rankV,
+          [&](Value r, Value i) {
+            Value row = e.addi(row0, r);
+            return e.ifElse1(
+                e.andi(e.cmpi(IP::slt, row, t), e.cmpi(IP::slt, i, rankV)),
+                e.f32(), [&] { return xaEntry(row, i); },
+                [&] { return e.cf(0); });
+          },
+          [&](Value i, Value c) {
+            Value col = e.addi(col0, c);
+            Value ok = e.andi(e.cmpi(IP::slt, i, rankV), e.cmpi(IP::slt, col, n));
+            return loadOrZero(e, b, {i, col}, ok);
+          });
     buildThreadPhase(e.b, e.loc, kThreads, [&](Value tid) {
       forOwned(e, tid, [&](Value r, Value c) {
         Value row = e.addi(row0, r), col = e.addi(col0, c);
         e.ifThen(e.andi(e.cmpi(IP::slt, row, t), e.cmpi(IP::slt, col, n)), [&] {
           Value v = e.load(tl.acc, {r, c});
-          if (rank > 0)
+          if (xa)
             v = e.forLoopAcc1(e.c(0), e.c(rank), v, [&](Value i, Value acc) {
               return e.addf(acc, e.mulf(e.load(xa, {r, i}), e.load(b, {i, col})));
             });

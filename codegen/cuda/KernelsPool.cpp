@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "codegen/common/Lowering.h"
+#include "codegen/common/PoolMath.h"
 #include "codegen/cuda/BlockProgram.h"
 #include "codegen/cuda/KernelsPool.h"
 
@@ -63,31 +64,13 @@ Value cuda::poolOne(Emit &e, const PoolSpec &op, Value groupP,
     Value mean = e.divf(r[0], r[1]);
     return e.select(e.arithEqZero(r[1]), zero, e.powf(mean, e.divf(one, p)));
   }
-  case PoolKind::lse: {
-    Value rr = e.cf(op.r);
-    SmallVector<Value> m = fold(e.negInf(), [&](Value a, Value v) {
-      return e.maxf(a, e.mulf(rr, v));
-    });
-    SmallVector<Value> s = fold(zero, [&](Value a, Value v) {
-      return e.addf(a, e.exp(e.subf(e.mulf(rr, v), m[0])));
-    });
-    Value lse = e.divf(e.addf(e.log(e.divf(s[0], s[1])), m[0]), rr);
-    Value mInf = e.cmpf(P::OEQ, e.absf(m[0]), e.posInf());
-    lse = e.select(mInf, e.divf(m[0], rr), lse);
-    return e.select(e.arithEqZero(s[1]), zero, lse);
-  }
+  case PoolKind::lse:
+    return emitSetLse(e, op.r, fold);
   case PoolKind::first:
   case PoolKind::last: {
-    bool first = op.kind == PoolKind::first;
-    Value none = e.c(-1);
-    Value pick = e.forLoopAcc1(e.c(0), n, none, [&](Value row, Value cur) {
-      Value take = valid(row);
-      if (first)
-        take = e.andi(take, e.cmpi(IP::eq, cur, none));
-      return e.select(take, row, cur);
-    });
+    Value pick = emitPickRow(e, op.kind == PoolKind::first, n, valid);
     return e.ifElse1(
-        e.cmpi(IP::eq, pick, none), e.f32(), [&] { return zero; },
+        e.cmpi(IP::eq, pick, e.c(-1)), e.f32(), [&] { return zero; },
         [&] { return at(pick); });
   }
   }
@@ -101,30 +84,49 @@ cuda::buildPoolKernel(Emit &e, Operation *o, ArrayRef<Value> operands) {
   Value x = a.getX(), mask = a.getMask(), lengths = a.getLengths(),
         groupP = a.getGroupP();
   Value b = e.dim(x, 0), n = e.dim(x, 1), d = e.dim(x, 2);
-  // Host-side shape checks (shapes are host metadata on every target).
-  if (mask) {
-    for (unsigned i = 0; i < 2; ++i)
-      emitRuntimeCheck(e, op, e.cmpi(IP::ne, e.dim(mask, i), e.dim(x, i)),
-                       "expects mask dim " + std::to_string(i) +
-                           " ({0}) to equal x dim " + std::to_string(i) +
-                           " ({1})",
-                       e.dim(mask, i), e.dim(x, i));
-  }
-  if (lengths)
-    emitRuntimeCheck(e, op, e.cmpi(IP::ne, e.dim(lengths, 0), b),
-                     "expects lengths dim 0 ({0}) to equal x dim 0 ({1})",
-                     e.dim(lengths, 0), b);
+  // mask / lengths / group_p dims were checked on the host
+  // (guardEqualDimsOnDevice, the CPU lowering's messages): a mismatching
+  // operand is a buffer of the expected sizes here.
   Value out = allocResult(e, op.getType(), {b, d});
   Value groupWidth = e.divsi(d, e.c(op.getGroups()));
-  Value tiles = e.divsi(e.addi(d, e.c(kPoolThreads - 1)), e.c(kPoolThreads));
-  buildBlockProgram(e.b, e.loc, {b, tiles}, [&](ValueRange ids) {
+  // At least one column of blocks, so that lengths are checked even when
+  // D = 0 (the threads of such a block do nothing else).
+  Value tiles = e.maxsi(
+      e.divsi(e.addi(d, e.c(kPoolThreads - 1)), e.c(kPoolThreads)), e.c(1));
+  // At least one row of blocks too: block (0, 0) checks group_p even when
+  // B = 0 (blocks of rows >= B do nothing else).
+  buildBlockProgram(e.b, e.loc, {e.maxsi(b, e.c(1)), tiles},
+                    [&](ValueRange ids) {
     Value bb = ids[0], tile = ids[1];
+    if (groupP) {
+      // Every entry of group_p, in the CPU lowering's order and with its
+      // message; a 0 entry is still read (x^0, 1 / 0: no address leaves
+      // a buffer).
+      e.ifThen(e.andi(e.cmpi(IP::eq, bb, e.c(0)), e.cmpi(IP::eq, tile, e.c(0))),
+               [&] {
+        e.forLoop(e.dim(groupP, 0), [&](Value g) {
+          reportError(e, op, e.arithEqZero(e.load(groupP, {g})),
+                      "group_p entry {0} is 0", g);
+        });
+      });
+    }
+    Value inSet = e.cmpi(IP::slt, bb, b);
+    Value len;
+    if (lengths) {
+      // lengths[bb] outside [0, N] is reported once per set (the blocks of
+      // column 0) with the CPU lowering's message; the rows read are
+      // clamped to [0, N] all the same, so nothing leaves x.
+      Value raw = e.ifElse1(
+          inSet, e.idx(), [&] { return e.toIndex(e.load(lengths, {bb})); },
+          [&] { return e.c(0); });
+      Value bad = e.ori(e.cmpi(IP::slt, raw, e.c(0)), e.cmpi(IP::sgt, raw, n));
+      reportError(e, op, e.andi(e.cmpi(IP::eq, tile, e.c(0)), bad),
+                  "lengths[{1}] = {0} out of range [0, N]", raw, bb);
+      len = e.minsi(e.maxsi(raw, e.c(0)), n);
+    }
     buildThreadPhase(e.b, e.loc, kPoolThreads, [&](Value t) {
       Value dd = e.addi(e.muli(tile, e.c(kPoolThreads)), t);
-      e.ifThen(e.cmpi(IP::slt, dd, d), [&] {
-        Value len;
-        if (lengths) // Out-of-range lengths are clamped to [0, N].
-          len = e.minsi(e.maxsi(e.toIndex(e.load(lengths, {bb})), e.c(0)), n);
+      e.ifThen(e.andi(inSet, e.cmpi(IP::slt, dd, d)), [&] {
         auto valid = [&](Value row) -> Value {
           if (mask)
             return e.nonzero(e.load(mask, {bb, row}));

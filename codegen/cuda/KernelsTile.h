@@ -37,7 +37,18 @@ void emitTiledProduct(codegen::Emit &e, const Tiles &tl, Value kDim,
                       function_ref<Value(Value, Value)> aAt,
                       function_ref<Value(Value, Value)> bAt);
 
+/// acc += x[row0 + r, :] w[:, col0 + c] for a dense x [rows, kDim] and
+/// w [kDim, n] (entries outside them load as 0), K ascending.
+void emitRowsTimesWeight(codegen::Emit &e, const Tiles &tl, Value x, Value w,
+                         Value row0, Value col0, Value rows, Value kDim,
+                         Value n);
+
 Value ceilDiv(codegen::Emit &e, Value a, int64_t b);
+
+/// The last phase of a tile: out[row0 + r, col0 + c] = acc[r, c] for the
+/// entries inside [rows, cols).
+void emitStoreTile(codegen::Emit &e, const Tiles &tl, Value row0, Value col0,
+                   Value rows, Value cols, Value out);
 
 } // namespace mlir::sluice::cuda::tile
 

@@ -29,6 +29,15 @@ func.func @topk_softmax(%l: tensor<?x64xf32> {sluice.name = "logits", sluice.dim
   return %w, %i : tensor<?x4xf32>, tensor<?x4xi32>
 }
 
+// A bias of dynamic length (checked against E = 64 on the host), sigmoid, k = 4.
+func.func @gate_dynbias(%l: tensor<?x64xf32> {sluice.name = "logits", sluice.dims = ["T", ""]},
+                        %b: tensor<?xf32> {sluice.name = "bias", sluice.dims = ["E"]})
+    -> (tensor<?x4xf32> {sluice.name = "weights"}, tensor<?x4xi32> {sluice.name = "indices"}) {
+  %w, %i = sluice.topk_gate %l bias(%b) {k = 4 : i64, score = #sluice.score<sigmoid>}
+      : (tensor<?x64xf32>, tensor<?xf32>) -> (tensor<?x4xf32>, tensor<?x4xi32>)
+  return %w, %i : tensor<?x4xf32>, tensor<?x4xi32>
+}
+
 // Grouped GEMM: 8 experts, K = 72 (3 k steps), N = 40 (2 column tiles).
 func.func @gmm(%xs: tensor<?x72xf32> {sluice.name = "xs", sluice.dims = ["P", ""]},
     %w: tensor<8x72x40xf32> {sluice.name = "w", sluice.role = "weight"},
@@ -62,6 +71,33 @@ func.func @lora_active(%x: tensor<?x64xf32> {sluice.name = "x", sluice.dims = ["
   %y = sluice.lora_matmul %x, %w, %a, %b rank_gates(%g) {active_rank = 12 : i64}
       : (tensor<?x64xf32>, tensor<64x96xf32>, tensor<64x16xf32>, tensor<16x96xf32>, tensor<16xf32>) -> tensor<?x96xf32>
   return %y : tensor<?x96xf32>
+}
+
+// LoRA with a dynamic rank R (a run-time loop bound: x a in 32-rank steps
+// as a second tiled product), active_rank 40, bias, rank gates [R], scale.
+func.func @lora_dynrank(%x: tensor<?x70xf32> {sluice.name = "x", sluice.dims = ["T", ""]},
+    %w: tensor<70x40xf32> {sluice.name = "w", sluice.role = "weight"},
+    %a: tensor<70x?xf32> {sluice.name = "a", sluice.role = "weight", sluice.dims = ["", "R"]},
+    %b: tensor<?x40xf32> {sluice.name = "b", sluice.role = "weight", sluice.dims = ["R", ""]},
+    %bias: tensor<40xf32> {sluice.name = "bias", sluice.role = "weight"},
+    %g: tensor<?xf32> {sluice.name = "rank_gates", sluice.dims = ["R"]})
+    -> (tensor<?x40xf32> {sluice.name = "y"}) {
+  %y = sluice.lora_matmul %x, %w, %a, %b bias(%bias) rank_gates(%g) {scale = 0.5 : f32, active_rank = 40 : i64}
+      : (tensor<?x70xf32>, tensor<70x40xf32>, tensor<70x?xf32>, tensor<?x40xf32>, tensor<40xf32>, tensor<?xf32>) -> tensor<?x40xf32>
+  return %y : tensor<?x40xf32>
+}
+
+// LoRA of static rank 150 (> 128: the rank-loop form), active_rank 140,
+// per-token rank gates.
+func.func @lora_bigrank(%x: tensor<?x20xf32> {sluice.name = "x", sluice.dims = ["T", ""]},
+    %w: tensor<20x36xf32> {sluice.name = "w", sluice.role = "weight"},
+    %a: tensor<20x150xf32> {sluice.name = "a", sluice.role = "weight"},
+    %b: tensor<150x36xf32> {sluice.name = "b", sluice.role = "weight"},
+    %g: tensor<?x150xf32> {sluice.name = "rank_gates", sluice.dims = ["T", ""]})
+    -> (tensor<?x36xf32> {sluice.name = "y"}) {
+  %y = sluice.lora_matmul %x, %w, %a, %b rank_gates(%g) {scale = 0.25 : f32, active_rank = 140 : i64}
+      : (tensor<?x20xf32>, tensor<20x36xf32>, tensor<20x150xf32>, tensor<150x36xf32>, tensor<?x150xf32>) -> tensor<?x36xf32>
+  return %y : tensor<?x36xf32>
 }
 
 // Pooling over D = 200 features (two 128-thread column blocks).

@@ -25,7 +25,6 @@ out_dir = os.path.join(root, "test", "Integration", "CUDA")
 env = dict(os.environ, SLUICE_CUDA_DRIVER=fake,
            SLUICE_CACHE_DIR=tempfile.mkdtemp(prefix="sluice-gen-"))
 compiles = {}
-no_kernels = {}
 
 def compiles_for_cuda(model, function):
     key = (model, function)
@@ -45,7 +44,7 @@ for name in sorted(os.listdir(src_dir)):
     if not m or m.group(1) == "coverage":
         continue
     op = m.group(1)
-    kept, skipped, fake, built, skippedFiles = [], {}, [], set(), []
+    kept, skipped, fake, skippedFiles = [], {}, [], []
     built_fake = set()
     for line in open(os.path.join(src_dir, name)):
         line = line.rstrip("\n")
@@ -71,26 +70,6 @@ for name in sorted(os.listdir(src_dir)):
         if fn:
             lead = line[:line.index("RUN:")]
             tag = os.path.basename(model).replace(".mlir", "") + "." + fn
-            if tag not in built:
-                built.add(tag)
-                # A function that launches no kernel (e.g. k = 0) has no
-                # kernels to build for the fake: run it through the host
-                # path without them.
-                ext = subprocess.run([sys.executable, os.path.join(root, "test", "CUDA", "Inputs", "extract_func.py"),
-                                      path, fn], capture_output=True, text=True)
-                with tempfile.NamedTemporaryFile("w", suffix=".mlir", delete=False) as tf:
-                    tf.write(ext.stdout)
-                no_kernels[tag] = subprocess.run(
-                    [sluicec, "compile", "--target=cuda", "--emit=fake-kernels", tf.name,
-                     "-o", tf.name + ".so"], capture_output=True, text=True).returncode != 0
-            if no_kernels[tag]:
-                fake.append(line.replace("sluicec run", "env SLUICE_CUDA_DRIVER=%fake_cuda sluicec run", 1)
-                            .replace("FileCheck %s", "FileCheck %S/" + name))
-                line = line.replace("%S/../Integration/CPU/", "%S/../CPU/")
-                line = line.replace("%S/Inputs/", "%S/../../CUDA/Inputs/")
-                line = line.replace("FileCheck %s", "FileCheck %S/../../CUDA/" + name)
-                kept.append(line)
-                continue
             if tag not in built_fake:
                 built_fake.add(tag)
                 fake.append("%sRUN: %%python %%S/Inputs/extract_func.py %s %s > %%t.%s.mlir"
