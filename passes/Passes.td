@@ -33,7 +33,11 @@ def SluiceDecomposeMoe : Pass<"sluice-decompose-moe"> {
   let dependentDialects = [
     "::mlir::sluice::SluiceDialect",
     "::mlir::arith::ArithDialect",
+    "::mlir::func::FuncDialect",
     "::mlir::linalg::LinalgDialect",
+    "::mlir::LLVM::LLVMDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::scf::SCFDialect",
     "::mlir::tensor::TensorDialect"
   ];
   let options = [
