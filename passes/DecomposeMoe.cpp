@@ -12,7 +12,11 @@
 #include "passes/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -47,6 +51,23 @@ Value fill(PatternRewriter &b, Location loc, Value init, float v) {
 
 } // namespace
 
+Value mlir::sluice::buildExpertGemms(PatternRewriter &b, Location loc, Value xs,
+                                     Value gate, Value up, Value down,
+                                     Activation act, Value offsets) {
+  Value g = GroupedMatmulOp::create(b, loc, xs, gate, offsets);
+  Value u;
+  if (up) {
+    u = GroupedMatmulOp::create(b, loc, xs, up, offsets);
+  } else {
+    // act(g) == act(g) * 1 exactly.
+    auto gt = cast<RankedTensorType>(g.getType());
+    Value init = emptyRows(b, loc, g, gt.getDimSize(1), gt.getElementType());
+    u = fill(b, loc, init, 1.0f);
+  }
+  Value h = GluOp::create(b, loc, g, u, act);
+  return GroupedMatmulOp::create(b, loc, h, down, offsets);
+}
+
 Value mlir::sluice::buildExpertPath(PatternRewriter &b, Location loc, Value x, Value weights,
                  Value indices, Value gate, Value up, Value down,
                  Activation act, int64_t block, int64_t capacity,
@@ -56,18 +77,8 @@ Value mlir::sluice::buildExpertPath(PatternRewriter &b, Location loc, Value x, V
   auto route = RouteOp::create(b, loc, indices, weights, e, block, capacity,
                                drop);
   Value xs = DispatchOp::create(b, loc, x, route.getSlots(), k);
-  Value g = GroupedMatmulOp::create(b, loc, xs, gate, route.getOffsets());
-  Value u;
-  if (up) {
-    u = GroupedMatmulOp::create(b, loc, xs, up, route.getOffsets());
-  } else {
-    // act(g) == act(g) * 1 exactly.
-    auto gt = cast<RankedTensorType>(g.getType());
-    Value init = emptyRows(b, loc, g, gt.getDimSize(1), gt.getElementType());
-    u = fill(b, loc, init, 1.0f);
-  }
-  Value h = GluOp::create(b, loc, g, u, act);
-  Value ys = GroupedMatmulOp::create(b, loc, h, down, route.getOffsets());
+  Value ys = buildExpertGemms(b, loc, xs, gate, up, down, act,
+                              route.getOffsets());
   auto xt = cast<RankedTensorType>(x.getType());
   return CombineOp::create(b, loc, xt, ys, route.getSlots(), weights,
                            route.getKeep(), /*num_tokens=*/Value(),
@@ -117,15 +128,66 @@ Value mlir::sluice::buildSharedExperts(PatternRewriter &b, MoeOp op,
 
 namespace {
 
+/// MoE++ zero / copy / constant experts and renormalize_kept through the
+/// same primitives (`special` only; sluice-fuse-moe-experts fuses them on
+/// the CPU path):
+///   %c, %off, %slots, %keep = sluice.route %idx, %w {num_experts = E+Z+C+K,
+///                                                     capacity, drop}
+/// (one segment per expert; the route checks ids in [0, E+Z+C+K) with the
+/// per-token lowering's message; capacity limits the FFN experts exactly as
+/// on the CPU, special experts' keep is ignored), dispatch of every slot,
+/// the FFN GEMMs over offsets [off[0..E-1], P] (the special segments ride at
+/// the end of expert E-1's: computed and dropped), combine with
+/// keep' = keep of FFN slots only and the renormalized weights, plus the
+/// copy / constant experts' contribution (linalg).
+Value decomposeSpecial(PatternRewriter &b, MoeOp op, Location loc,
+                       int64_t block) {
+  int64_t nz = op.getNumZero(), nc = op.getNumCopy(), nk = op.getNumConst();
+  Value x = op.getX();
+  Value w = guardMoeTokens(b, op, loc, op.getWeights(), "weights", x,
+                           b.getF32FloatAttr(0));
+  Value idx = guardMoeTokens(b, op, loc, op.getIndices(), "indices", x,
+                             b.getI32IntegerAttr(0));
+  int64_t e = cast<RankedTensorType>(op.getWGate().getType()).getDimSize(0);
+  int64_t k = cast<RankedTensorType>(idx.getType()).getDimSize(1);
+  int64_t total = e + nz + nc + nk;
+  auto route = RouteOp::create(b, loc, idx, w, total, block, op.getCapacity(),
+                               op.getDrop());
+  Value weights = w;
+  if (op.getRenormalizeKept())
+    weights = moeRenormalizeKept(b, loc, w, idx, route.getKeep(), e, total);
+  Value special = moeSpecialContribution(b, loc, op, x, idx, weights);
+  Value offsets = route.getOffsets(), keep = route.getKeep();
+  if (total > e) {
+    offsets = moeGemmOffsets(b, loc, offsets, e, total);
+    keep = moeFfnKeep(b, loc, idx, keep, e);
+  }
+  Value xs = DispatchOp::create(b, loc, x, route.getSlots(), k);
+  Value ys = buildExpertGemms(b, loc, xs, op.getWGate(), op.getWUp(),
+                              op.getWDown(), op.getAct(), offsets);
+  auto xt = cast<RankedTensorType>(x.getType());
+  Value y = CombineOp::create(b, loc, xt, ys, route.getSlots(), weights, keep,
+                              /*num_tokens=*/Value(), /*k=*/IntegerAttr());
+  if (special) {
+    auto yt = cast<RankedTensorType>(y.getType());
+    Value init = emptyRows(b, loc, x, yt.getDimSize(1), yt.getElementType());
+    y = linalg::AddOp::create(b, loc, TypeRange{yt}, ValueRange{y, special},
+                              ValueRange{init})
+            .getResult(0);
+  }
+  return y;
+}
+
 struct DecomposeMoePattern : OpRewritePattern<MoeOp> {
-  DecomposeMoePattern(MLIRContext *ctx, int64_t block)
-      : OpRewritePattern(ctx), block(block) {}
+  DecomposeMoePattern(MLIRContext *ctx, int64_t block, bool special)
+      : OpRewritePattern(ctx), block(block), special(special) {}
 
   LogicalResult matchAndRewrite(MoeOp op,
                                 PatternRewriter &b) const override {
-    if (op.getNumZero() || op.getNumCopy() || op.getNumConst())
+    bool moepp = op.getNumZero() || op.getNumCopy() || op.getNumConst();
+    if (!special && moepp)
       return b.notifyMatchFailure(op, "zero-computation experts");
-    if (op.getRenormalizeKept())
+    if (!special && op.getRenormalizeKept())
       return b.notifyMatchFailure(op, "renormalize_kept");
     if (ShapedType::isDynamic(
             cast<RankedTensorType>(op.getWGate().getType()).getDimSize(0)))
@@ -133,9 +195,16 @@ struct DecomposeMoePattern : OpRewritePattern<MoeOp> {
     // Run-time errors of the pieces name the op the user wrote.
     Location loc = NameLoc::get(b.getStringAttr("sluice.moe"), op.getLoc());
     Value x = op.getX();
-    Value y = buildExpertPath(b, loc, x, op.getWeights(), op.getIndices(),
-                         op.getWGate(), op.getWUp(), op.getWDown(), op.getAct(),
-                         block, op.getCapacity(), op.getDrop());
+    Value y;
+    if (moepp || op.getRenormalizeKept()) {
+      if (failed(matchMoeSpecialShapes(op, b)))
+        return failure();
+      y = decomposeSpecial(b, op, loc, block);
+    } else {
+      y = buildExpertPath(b, loc, x, op.getWeights(), op.getIndices(),
+                          op.getWGate(), op.getWUp(), op.getWDown(),
+                          op.getAct(), block, op.getCapacity(), op.getDrop());
+    }
     if (Value sg = op.getSGate()) {
       Value shared = buildSharedExperts(b, op, block);
       auto yt = cast<RankedTensorType>(y.getType());
@@ -149,7 +218,12 @@ struct DecomposeMoePattern : OpRewritePattern<MoeOp> {
   }
 
   int64_t block;
+  bool special;
 };
+
+} // namespace
+
+namespace {
 
 struct SluiceDecomposeMoe
     : mlir::sluice::impl::SluiceDecomposeMoeBase<SluiceDecomposeMoe> {
@@ -162,21 +236,38 @@ struct SluiceDecomposeMoe
       return signalPassFailure();
     }
     RewritePatternSet patterns(&getContext());
-    patterns.add<DecomposeMoePattern>(&getContext(), block);
+    patterns.add<DecomposeMoePattern>(&getContext(), block, special);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
-    if (!reportSkipped)
-      return;
-    getOperation()->walk([](MoeOp op) {
+    bool failedOp = false;
+    getOperation()->walk([&](MoeOp op) {
+      bool dynamicE = ShapedType::isDynamic(
+          cast<RankedTensorType>(op.getWGate().getType()).getDimSize(0));
+      // The route needs the expert count at compile time (num_experts is an
+      // attribute): with `special` nothing is left for a fused path, so a
+      // dynamic count is the CPU lowering's error here.
+      if (special && dynamicE) {
+        op.emitOpError("expects a static number of FFN experts (dim 0 of "
+                       "w_gate) to lower");
+        failedOp = true;
+        return;
+      }
+      if (!reportSkipped)
+        return;
+      if (special) {
+        op.emitRemark("sluice.moe left for the fusion passes: a dynamic "
+                      "hidden size or k, no FFN experts or k = 0, or token "
+                      "counts checkable only per token");
+        return;
+      }
       op.emitRemark("sluice.moe left for the fusion passes: ")
           << (op.getRenormalizeKept() ? "renormalize_kept"
-              : ShapedType::isDynamic(
-                    cast<RankedTensorType>(op.getWGate().getType())
-                        .getDimSize(0))
-                  ? "a dynamic number of experts"
-                  : "zero-computation experts")
+              : dynamicE              ? "a dynamic number of experts"
+                                      : "zero-computation experts")
           << " has no decomposition into routing primitives yet";
     });
+    if (failedOp)
+      signalPassFailure();
   }
 };
 

@@ -17,22 +17,37 @@ def SluiceDecomposeMoe : Pass<"sluice-decompose-moe"> {
     `sluice.combine` scatters the weighted results back to the tokens.
     Shared experts take the same path (every token routed to every shared
     expert) and are added to the result.
-    `sluice.moe` ops with zero-computation experts, `renormalize_kept` or a
-    dynamic number of experts are left alone (`report-skipped` says why for
-    each): `sluice-fuse-moe-experts` fuses the first two, the per-token
-    lowering handles what is left.
+    By default `sluice.moe` ops with zero-computation experts,
+    `renormalize_kept` or a dynamic number of experts are left alone
+    (`report-skipped` says why for each): `sluice-fuse-moe-experts` fuses
+    the first two (the CPU pipeline), the per-token lowering handles what is
+    left. With `special` (the CUDA pipelines) the first two are decomposed
+    too: one route over the FFN and the MoE++ experts (capacity limits the
+    FFN experts only), the FFN GEMMs over the FFN segments (the special
+    slots ride, computed and dropped, at the end of the last FFN expert's
+    segment), combine with the FFN slots' `keep` and the renormalized
+    weights, plus the copy / constant experts' contribution as linalg ops;
+    a dynamic number of experts is an error (the route needs it at compile
+    time).
   }];
   let dependentDialects = [
     "::mlir::sluice::SluiceDialect",
     "::mlir::arith::ArithDialect",
+    "::mlir::func::FuncDialect",
     "::mlir::linalg::LinalgDialect",
+    "::mlir::LLVM::LLVMDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::scf::SCFDialect",
     "::mlir::tensor::TensorDialect"
   ];
   let options = [
     Option<"block", "block", "int64_t", /*default=*/"1",
            "Pad every expert segment to a multiple of this many rows">,
     Option<"reportSkipped", "report-skipped", "bool", /*default=*/"false",
-           "Emit a remark for every sluice.moe left as it is">
+           "Emit a remark for every sluice.moe left as it is">,
+    Option<"special", "special", "bool", /*default=*/"false",
+           "Also decompose MoE++ zero / copy / constant experts and "
+           "renormalize_kept (error on a dynamic expert count)">
   ];
 }
 

@@ -62,9 +62,16 @@ static const char *kBufferize =
     "function-boundary-type-conversion=identity-layout-map},"
     "buffer-deallocation-pipeline,convert-bufferization-to-memref";
 
+/// Every sluice.moe variant into routing primitives (no fused path here).
+static SluiceDecomposeMoeOptions decomposeAllMoe() {
+  SluiceDecomposeMoeOptions o;
+  o.special = true;
+  return o;
+}
+
 LogicalResult sluice::buildCudaGpuPipeline(OpPassManager &pm) {
   buildSluiceCleanupPipeline(pm);
-  pm.addPass(createSluiceDecomposeMoe());
+  pm.addPass(createSluiceDecomposeMoe(decomposeAllMoe()));
   buildSluiceCleanupPipeline(pm);
   pm.addPass(cuda::createLowerToBlockProgramsPass(/*strict=*/true));
   if (failed(parsePassPipeline(kBufferize, pm)))
@@ -95,7 +102,7 @@ LogicalResult sluice::buildCudaNvvmPipeline(OpPassManager &pm,
 
 LogicalResult sluice::buildCudaCpuPipeline(OpPassManager &pm, bool reverse) {
   buildSluiceCleanupPipeline(pm);
-  pm.addPass(createSluiceDecomposeMoe());
+  pm.addPass(createSluiceDecomposeMoe(decomposeAllMoe()));
   buildSluiceCleanupPipeline(pm);
   if (failed(parsePassPipeline("sluice-cpu-abi", pm)))
     return failure();

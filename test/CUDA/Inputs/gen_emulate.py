@@ -22,9 +22,11 @@ for line in open(src):
 def convert(cmd, mode):
     if skip_errors and cmd.startswith("not "):
         return None
-    cmd = cmd.replace("sluicec run %s", f"sluicec run {rel} {mode}")
+    cmd = cmd.replace("sluicec run %s", f"sluicec run {rel}")
     cmd = cmd.replace("FileCheck %s", f"FileCheck {rel}")
     cmd = cmd.replace("%S/Inputs/", "%S/../Integration/CPU/Inputs/")
+    # Every run emulated, runs of another model (%S/Inputs/...) included.
+    cmd = re.sub(r"sluicec run (\S+)", lambda m: f"sluicec run {m.group(1)} {mode}", cmd)
     return cmd
 
 out = [f"// sluice.{stem}'s CUDA block programs (device logic) executed on the CPU and",

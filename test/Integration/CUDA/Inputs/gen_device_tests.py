@@ -15,11 +15,13 @@ built per function with --emit=fake-kernels), so the whole host path (device
 buffers, copies, launches, parameters, downloads) is checked against the
 reference evaluator without a GPU.
 
-usage: gen_device_tests.py SLUICEC FAKE_DRIVER REPO_ROOT
+usage: gen_device_tests.py SLUICEC FAKE_DRIVER REPO_ROOT [OP...]
+(with OPs, e.g. `moe route`, only those ops' files are rewritten)
 """
 import os, re, subprocess, sys, tempfile
 
 sluicec, fake, root = sys.argv[1:4]
+only = set(sys.argv[4:])
 src_dir = os.path.join(root, "test", "CUDA")
 out_dir = os.path.join(root, "test", "Integration", "CUDA")
 env = dict(os.environ, SLUICE_CUDA_DRIVER=fake,
@@ -44,6 +46,8 @@ for name in sorted(os.listdir(src_dir)):
     if not m or m.group(1) == "coverage":
         continue
     op = m.group(1)
+    if only and op not in only:
+        continue
     kept, skipped, fake, skippedFiles = [], {}, [], []
     built_fake = set()
     for line in open(os.path.join(src_dir, name)):
