@@ -427,6 +427,42 @@ int main(int argc, char **argv) {
                   roof > 0 ? 100 * roof / tp.median : 0.0, tu.median * 1e3,
                   tu.median / tp.median, tp.cpu * 1e3, tu.cpu * 1e3);
     }
+    if (std::strstr("tiles prepacked h=2..8", filter)) {
+      // Register-tile efficiency on small groups: 2 groups of h rows each
+      // (K = 256, N = 512, registered weights: 1 MiB packed, from L2 / L3),
+      // i.e. the tiles one MoE expert's rows at small T run (h = 7: 4 + 3
+      // rows, h = 8: 4 + 4). GFLOP/s and % of the FMA peak; compute bound.
+      const int64_t tK = 256, tN = 512;
+      static std::vector<float> tB = randomVector(2 * tK * tN, 11);
+      static bool registered = false;
+      if (!registered) {
+        sluice_uk_weights_register(tB.data(), int64_t(tB.size() * 4));
+        registered = true;
+      }
+      for (int64_t h = 2; h <= 8; ++h) {
+        std::vector<int32_t> groupRows = {0, int32_t(h), int32_t(2 * h)};
+        sluice_uk_gemm_args p =
+            denseArgs(2 * h, tN, tK, a.data(), tB.data(), c.data());
+        p.group_rows = groupRows.data();
+        p.groups = 2;
+        p.b_group_stride = tK * tN;
+        Timing tt, unused;
+        // Many calls per timed function: one call is ~10 us.
+        timePair(
+            [&](int) {
+              for (int r = 0; r < 50; ++r)
+                sluice_uk_gemm(&p);
+            },
+            nullptr, tt, unused, 1.0);
+        double flops = 50 * 2.0 * 2 * h * tK * tN;
+        double gf = flops / tt.median / 1e9;
+        std::printf("%-7d tiles prepacked h=%-8lld %10.2f %10.3f %7.1f GF %8.0f%%"
+                    "   per cpu-s: %6.1f GF\n",
+                    t, (long long)h, tt.first * 1e3, tt.median * 1e3, gf,
+                    mc.fma > 0 ? 100 * gf / mc.fma : 0.0,
+                    flops / tt.cpu / 1e9);
+      }
+    }
     std::printf("%-7d machine: FMA peak %.1f GFLOP/s, STREAM triad %.1f GB/s, "
                 "read %.1f GB/s\n",
                 t, mc.fma, mc.triad, mc.read);

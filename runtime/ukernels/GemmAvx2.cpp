@@ -23,6 +23,8 @@ struct VO {
   static R bcast(const float *p) { return _mm256_broadcast_ss(p); }
   static R fma(R a, R b, R c) { return _mm256_fmadd_ps(a, b, c); }
   static R set1(float x) { return _mm256_set1_ps(x); }
+  /// Keeps v in registers (an FMA then cannot reload it from memory).
+  static void pin(R &v) { __asm__("" : "+x"(v)); }
   static R add(R a, R b) { return _mm256_add_ps(a, b); }
   static R mul(R a, R b) { return _mm256_mul_ps(a, b); }
   static R div(R a, R b) { return _mm256_div_ps(a, b); }

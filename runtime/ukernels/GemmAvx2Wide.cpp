@@ -36,6 +36,8 @@ struct VO {
                 _mm256_fmadd_ps(a.hi, b.hi, c.hi));
   }
   static R set1(float x) { return both(_mm256_set1_ps(x), _mm256_set1_ps(x)); }
+  /// Keeps v in registers (an FMA then cannot reload it from memory).
+  static void pin(R &v) { __asm__("" : "+x"(v.lo), "+x"(v.hi)); }
   static R add(R a, R b) {
     return both(_mm256_add_ps(a.lo, b.lo), _mm256_add_ps(a.hi, b.hi));
   }

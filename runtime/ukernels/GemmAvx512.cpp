@@ -25,6 +25,8 @@ struct VO {
   static R bcast(const float *p) { return _mm512_set1_ps(*p); }
   static R fma(R a, R b, R c) { return _mm512_fmadd_ps(a, b, c); }
   static R set1(float x) { return _mm512_set1_ps(x); }
+  /// Keeps v in registers (an FMA then cannot reload it from memory).
+  static void pin(R &v) { __asm__("" : "+v"(v)); }
   static R add(R a, R b) { return _mm512_add_ps(a, b); }
   static R mul(R a, R b) { return _mm512_mul_ps(a, b); }
   static R div(R a, R b) { return _mm512_div_ps(a, b); }

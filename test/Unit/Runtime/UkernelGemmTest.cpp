@@ -35,6 +35,7 @@ struct Case {
   int64_t aDiv = 1, cDiv = 1, k2 = 0, act = SLUICE_UK_ACT_NONE;
   uint32_t seed = 1;
   float aRange = 1.0f; // A's values are uniform in [-aRange, aRange]
+  std::vector<int32_t> cuts; // group_rows when grouped (else random cuts)
 
   std::string str() const {
     std::ostringstream os;
@@ -79,6 +80,8 @@ struct Problem {
       for (int64_t g = 1; g < t.groups; ++g)
         groupRows[g] = static_cast<int32_t>(uni(0, t.M));
       std::sort(groupRows.begin(), groupRows.end());
+      if (!t.cuts.empty())
+        groupRows = t.cuts;
       p.group_rows = groupRows.data();
     }
     int64_t aRowsTotal = t.M;
@@ -369,6 +372,38 @@ TEST_F(UkernelGemm, PrepackedShapes) {
           t.act = glu ? SLUICE_UK_ACT_SILU : SLUICE_UK_ACT_NONE;
           t.seed = seed++;
           runCase(t, 1 + int(seed % 3), /*prepack=*/true);
+          if (HasFailure())
+            return;
+        }
+}
+
+TEST_F(UkernelGemm, PrepackedEveryTileHeight) {
+  // A group of 1..13 rows on the packed panels (then one of 2 rows, so that
+  // even a 1-row group takes them): every register tile split
+  // (1-3-row tiles keep two or four accumulator sets over k and add them at
+  // the end; 7 = 4 + 3, 9 = 6 + 3, 13 = 6 + 4 + 3 rows), odd N (panel and
+  // GLU half-panel tails) and K not a multiple of 2, 4 or 8 nor of the K
+  // block (kc % 4 steps go to the first set).
+  uint32_t seed = 45000;
+  for (int64_t M = 1; M <= 13; ++M)
+    for (int64_t N : {7, 33})
+      for (int64_t K : {1, 3, 5, 13, 262})
+        for (bool glu : {false, true}) {
+          Case t;
+          t.M = M + 2;
+          t.N = N;
+          t.K = K;
+          t.glu = glu;
+          t.gather = glu;
+          t.grouped = true;
+          t.groups = 2;
+          t.cuts = {0, int32_t(M), int32_t(M + 2)};
+          t.act = glu ? SLUICE_UK_ACT_SILU : SLUICE_UK_ACT_NONE;
+          t.seed = seed++;
+          runCase(t, 1, /*prepack=*/true);
+          // Without registering: 9+ rows pack B per call (same tiles).
+          if (M > 8)
+            runCase(t, 1);
           if (HasFailure())
             return;
         }
