@@ -76,6 +76,18 @@ void declareKernel(Emit &e, ModuleOp module) {
   fn.setPrivate();
 }
 
+/// Whether the op's init is updated in place (its buffer becomes the
+/// result's) rather than copied into a fresh result: when init has the
+/// result's type and is produced by an op. A block argument (a function
+/// input, a loop-carried value) is copied as before, so compiled code
+/// never writes into the caller's inputs. One-shot bufferization's
+/// analysis copies init first where it is read later or aliases another
+/// operand of the op.
+bool gemmInitInPlace(GemmOp op) {
+  Value init = op.getInit();
+  return init && !isa<BlockArgument>(init) && init.getType() == op.getType();
+}
+
 FailureOr<Value> lowerGemm(RewriterBase &rewriter, GemmOp op,
                            GemmOp::Adaptor a) {
   Emit e(rewriter, op.getLoc());
@@ -100,11 +112,28 @@ FailureOr<Value> lowerGemm(RewriterBase &rewriter, GemmOp op,
                           : e.c(op.getType().getDimSize(0));
   else
     rows = m;
-  Value out = allocResult(e, op.getType(), {rows, n});
-  if (Value init = a.getInit())
-    memref::CopyOp::create(e.b, e.loc, init, out);
-  else if (cRows || op.getAccumulate())
-    e.fill(out, e.cf(0));
+  // An init updated in place (gemmInitInPlace) is the result buffer; the
+  // kernel needs unit column stride, else it works on a contiguous copy
+  // that is copied back after the call.
+  Value out, writeBack;
+  Value init = a.getInit();
+  if (init && gemmInitInPlace(op)) {
+    auto [strides, offset] =
+        cast<MemRefType>(init.getType()).getStridesAndOffset();
+    if (strides.back() == 1) {
+      out = init;
+    } else {
+      out = allocResult(e, op.getType(), {rows, n});
+      memref::CopyOp::create(e.b, e.loc, init, out);
+      writeBack = init;
+    }
+  } else {
+    out = allocResult(e, op.getType(), {rows, n});
+    if (init)
+      memref::CopyOp::create(e.b, e.loc, init, out);
+    else if (cRows || op.getAccumulate())
+      e.fill(out, e.cf(0));
+  }
 
   // Checks: the kernel runs only if every index is in bounds.
   Value ok = e.ci1(true);
@@ -217,6 +246,10 @@ FailureOr<Value> lowerGemm(RewriterBase &rewriter, GemmOp op,
     Value block = addressOf(e, fields);
     func::CallOp::create(e.b, e.loc, kGemmFn, TypeRange{}, ValueRange{block});
   });
+  if (writeBack) {
+    memref::CopyOp::create(e.b, e.loc, out, writeBack);
+    return writeBack;
+  }
   return out;
 }
 
@@ -229,6 +262,87 @@ FailureOr<SmallVector<Value>> lowerGemmOp(Operation *op, RewriterBase &rewriter,
     return failure();
   return SmallVector<Value>{*out};
 }
+
+/// FreshResultBufferization, except that an init updated in place
+/// (gemmInitInPlace) is written and its buffer is the result's: a GEMM
+/// accumulating into another GEMM's result (multi-LoRA's expand GEMM into
+/// the base GEMM's y, a down GEMM into the shared / special experts' sum)
+/// allocates nothing and copies nothing.
+struct GemmBufferization
+    : public bufferization::BufferizableOpInterface::ExternalModel<
+          GemmBufferization, GemmOp> {
+  static bool isInPlaceInit(Operation *op, OpOperand &operand) {
+    auto gemm = cast<GemmOp>(op);
+    return gemmInitInPlace(gemm) &&
+           gemm.getInitMutable().size() == 1 &&
+           &operand == &gemm.getInitMutable()[0];
+  }
+  bool bufferizesToMemoryRead(Operation *, OpOperand &,
+                              const bufferization::AnalysisState &) const {
+    return true;
+  }
+  bool bufferizesToMemoryWrite(Operation *op, OpOperand &operand,
+                               const bufferization::AnalysisState &) const {
+    return isInPlaceInit(op, operand);
+  }
+  bufferization::AliasingValueList
+  getAliasingValues(Operation *op, OpOperand &operand,
+                    const bufferization::AnalysisState &) const {
+    if (!isInPlaceInit(op, operand))
+      return {};
+    return {{op->getResult(0), bufferization::BufferRelation::Equivalent}};
+  }
+  bufferization::AliasingOpOperandList
+  getAliasingOpOperands(Operation *op, Value,
+                        const bufferization::AnalysisState &) const {
+    auto gemm = cast<GemmOp>(op);
+    if (!gemmInitInPlace(gemm))
+      return {};
+    return {{&gemm.getInitMutable()[0],
+             bufferization::BufferRelation::Equivalent}};
+  }
+  bool bufferizesToAllocation(Operation *op, Value) const {
+    return !gemmInitInPlace(cast<GemmOp>(op));
+  }
+
+  FailureOr<bufferization::BufferLikeType>
+  getBufferType(Operation *op, Value value,
+                const bufferization::BufferizationOptions &options,
+                const bufferization::BufferizationState &state,
+                SmallVector<Value> &invocationStack) const {
+    auto gemm = cast<GemmOp>(op);
+    if (gemmInitInPlace(gemm))
+      return bufferization::getBufferType(gemm.getInit(), options, state,
+                                          invocationStack);
+    auto t = cast<RankedTensorType>(value.getType());
+    return cast<bufferization::BufferLikeType>(
+        MemRefType::get(t.getShape(), t.getElementType()));
+  }
+
+  LogicalResult bufferize(Operation *op, RewriterBase &rewriter,
+                          const bufferization::BufferizationOptions &options,
+                          bufferization::BufferizationState &state) const {
+    OpBuilder::InsertionGuard guard(rewriter);
+    rewriter.setInsertionPoint(op);
+    SmallVector<Value> operands;
+    for (Value v : op->getOperands()) {
+      if (!isa<TensorType>(v.getType())) {
+        operands.push_back(v);
+        continue;
+      }
+      FailureOr<Value> buffer =
+          bufferization::getBuffer(rewriter, v, options, state);
+      if (failed(buffer))
+        return failure();
+      operands.push_back(*buffer);
+    }
+    FailureOr<SmallVector<Value>> results = lowerGemmOp(op, rewriter, operands);
+    if (failed(results))
+      return failure();
+    bufferization::replaceOpWithBufferizedValues(rewriter, op, *results);
+    return success();
+  }
+};
 
 } // namespace
 
@@ -266,7 +380,6 @@ Value codegen::ukStrideOf(Emit &e, Value buf, unsigned i) {
 
 void mlir::sluice::registerCpuGemmBufferization(DialectRegistry &registry) {
   registry.addExtension(+[](MLIRContext *ctx, SluiceDialect *) {
-    GemmOp::attachInterface<FreshResultBufferization<GemmOp, lowerGemmOp>>(
-        *ctx);
+    GemmOp::attachInterface<GemmBufferization>(*ctx);
   });
 }

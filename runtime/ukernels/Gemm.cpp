@@ -74,6 +74,8 @@ struct Scratch {
   size_t cap[kScratchSlots];
   Segment *segs;
   size_t segCap;
+  WorkItem *order;
+  size_t orderCap;
 };
 pthread_key_t scratchKey;
 pthread_once_t scratchOnce = PTHREAD_ONCE_INIT;
@@ -84,6 +86,7 @@ void freeScratch(void *ptr) {
   for (float *b : s->buf)
     free(b);
   free(s->segs);
+  free(s->order);
   free(s);
 }
 
@@ -99,14 +102,36 @@ Scratch *getScratch() {
   return threadScratch;
 }
 
+/// One call on the pool: every participating thread claims the next
+/// unclaimed item (in `order` when given, else in index order) until none
+/// is left, so a thread that finishes early takes over work instead of
+/// waiting on a fixed share.
 struct Job {
   const GemmPlan *plan;
   void (*items)(const GemmPlan &, int64_t, int64_t);
+  const WorkItem *order;
+  int64_t next; ///< the next position to claim (atomic)
 };
 
-void runJob(int64_t lo, int64_t hi, void *ctx) {
+void runWorker(int64_t, int64_t, void *ctx) {
   auto *job = static_cast<Job *>(ctx);
-  job->items(*job->plan, lo, hi);
+  int64_t n = job->plan->numItems;
+  for (;;) {
+    int64_t i = __atomic_fetch_add(&job->next, 1, __ATOMIC_RELAXED);
+    if (i >= n)
+      return;
+    int64_t item = job->order ? job->order[i].item : i;
+    job->items(*job->plan, item, item + 1);
+  }
+}
+
+/// Larger work first; equal work in item order (a deterministic order).
+int byWorkDescending(const void *l, const void *r) {
+  auto *a = static_cast<const WorkItem *>(l);
+  auto *b = static_cast<const WorkItem *>(r);
+  if (a->work != b->work)
+    return a->work > b->work ? -1 : 1;
+  return a->item < b->item ? -1 : a->item > b->item ? 1 : 0;
 }
 
 int64_t roundUp(int64_t a, int64_t b) { return (a + b - 1) / b * b; }
@@ -202,31 +227,83 @@ extern "C" void sluice_uk_gemm(const sluice_uk_gemm_args *p) {
   bool packed = maxRows > kGemvMaxRows || plan.prepacked;
   // Packed: an item packs A once per K block for all its columns, while the
   // MR x NR kernel reuses each B panel (in L1) over 96 rows; so items are
-  // wide (up to 1024 panel floats, KC x that is the packed B block), two per
-  // thread for balance. Streamed (GEMV): one contiguous column range per
-  // thread (long runs of each B row), accumulators within L1.
-  int64_t wantItems = threads > 1 ? (packed ? 2 : 1) * int64_t(threads) : 1;
-  int64_t wantChunks = (wantItems + segItems - 1) / segItems;
+  // wide (up to 1024 panel floats, KC x that is the packed B block).
+  // Streamed (GEMV): one contiguous column range per thread (long runs of
+  // each B row), accumulators within L1.
   int64_t maxNc =
       packed ? (plan.glu ? 512 : 1024) : 4096 / (maxRows * (plan.glu ? 2 : 1));
   maxNc = maxNc < 128 ? 128 : maxNc;
-  int64_t nc = roundUp((p->N + wantChunks - 1) / wantChunks, panelFloats);
   int64_t minNc = 4 * panelFloats;
-  nc = nc < minNc ? minNc : nc > maxNc ? maxNc : nc;
+  int64_t nc;
+  if (plan.splitGroups) {
+    // (segment, column chunk) items of unequal work (segment sizes
+    // differ), balanced by the claim order below: chunks as wide as maxNc
+    // allows, so that one segment's A rows are packed as few times as
+    // possible; a large segment still spans several chunks, which
+    // different threads take.
+    int64_t wantItems = threads > 1 ? 2 * int64_t(threads) : 1;
+    int64_t wantChunks = (wantItems + segItems - 1) / segItems;
+    nc = roundUp((p->N + wantChunks - 1) / wantChunks, panelFloats);
+    nc = nc < minNc ? minNc : nc > maxNc ? maxNc : nc;
+  } else {
+    // Column chunks over all rows (scatter: two segments may write the
+    // same C row, so rows cannot be split): every chunk has the same rows,
+    // so equal chunks, a multiple of the thread count, each packing A once
+    // per K block. Fewer, wider chunks than before (one per thread where
+    // maxNc allows): each extra chunk packs all of A again.
+    int64_t panels = (p->N + panelFloats - 1) / panelFloats;
+    int64_t maxPanels = maxNc / panelFloats, minPanels = minNc / panelFloats;
+    int64_t perThread = (panels + threads * maxPanels - 1) / (threads * maxPanels);
+    int64_t chunks = threads > 1 ? perThread * int64_t(threads) : 1;
+    if (chunks > 1 && panels / chunks < minPanels)
+      chunks = panels / minPanels > 1 ? panels / minPanels : 1;
+    if (threads <= 1)
+      chunks = (panels + maxPanels - 1) / maxPanels;
+    nc = ((panels + chunks - 1) / chunks) * panelFloats;
+  }
   nc = roundUp(nc, panelFloats);
   plan.nc = nc;
   plan.numChunks = (p->N + nc - 1) / nc;
   plan.numItems = plan.numChunks * segItems;
 
 #if defined(__x86_64__)
-  Job job{&plan, chosen == Isa::Avx512     ? &gemmItemsAvx512
-                 : chosen == Isa::Avx2Wide ? &gemmItemsAvx2Wide
-                                           : &gemmItemsAvx2};
+  Job job{&plan,
+          chosen == Isa::Avx512     ? &gemmItemsAvx512
+          : chosen == Isa::Avx2Wide ? &gemmItemsAvx2Wide
+                                    : &gemmItemsAvx2,
+          nullptr, 0};
 #else
-  Job job{&plan, nullptr}; // unreachable: Isa::Scalar returned above
+  Job job{&plan, nullptr, nullptr, 0}; // unreachable: Isa::Scalar returned
 #endif
   if (plan.numItems == 1 || threads <= 1)
-    job.items(plan, 0, plan.numItems);
-  else
-    sluice_rt_parallel_for(0, plan.numItems, &runJob, &job);
+    return job.items(plan, 0, plan.numItems);
+
+  // Items of unequal work (segments of different sizes) are claimed
+  // largest first, so the last items taken are the small ones and the
+  // threads finish together (longest-processing-time-first list
+  // scheduling). Which thread runs an item changes nothing in the result:
+  // every C element is computed by one item, the same way.
+  if (plan.splitGroups) {
+    size_t n = static_cast<size_t>(plan.numItems);
+    if (scratchState->orderCap < n) {
+      void *mem = realloc(scratchState->order, n * sizeof(WorkItem));
+      if (mem) {
+        scratchState->order = static_cast<WorkItem *>(mem);
+        scratchState->orderCap = n;
+      }
+    }
+    if (scratchState->orderCap >= n) {
+      WorkItem *order = scratchState->order;
+      for (int64_t i = 0; i < plan.numItems; ++i) {
+        const Segment &seg = segs[i / plan.numChunks];
+        int64_t n0 = (i % plan.numChunks) * nc;
+        int64_t w = p->N - n0 < nc ? p->N - n0 : nc;
+        order[i] = WorkItem{(seg.hi - seg.lo) * w, i};
+      }
+      qsort(order, n, sizeof(WorkItem), &byWorkDescending);
+      job.order = order;
+    }
+  }
+  int64_t workers = threads < plan.numItems ? threads : plan.numItems;
+  sluice_rt_parallel_for(0, workers, &runWorker, &job);
 }

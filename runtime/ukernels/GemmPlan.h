@@ -24,6 +24,12 @@ struct Segment {
   int64_t g, lo, hi;
 };
 
+/// A work item of a call and its work (rows x columns), for the order in
+/// which the pool's threads claim items (Gemm.cpp).
+struct WorkItem {
+  int64_t work, item;
+};
+
 /// Segments with at most this many rows stream B straight from memory (the
 /// GEMV path) instead of packing it.
 constexpr int64_t kGemvMaxRows = 8;
