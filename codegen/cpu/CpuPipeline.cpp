@@ -2,7 +2,9 @@
 
 #include "codegen/cpu/CpuPipeline.h"
 
+#include "codegen/common/LowerSparse.h"
 #include "codegen/common/Lowering.h"
+#include "codegen/cpu/UkernelCall.h"
 #include "dialect/SluiceOps.h"
 #include "passes/Passes.h"
 
@@ -157,9 +159,10 @@ void sluice::registerCpuDialects(DialectRegistry &registry) {
   linalg::registerBufferizableOpInterfaceExternalModels(registry);
   scf::registerBufferizableOpInterfaceExternalModels(registry);
   tensor::registerBufferizableOpInterfaceExternalModels(registry);
-  codegen::registerBufferizationModels(registry);
+  codegen::registerBufferizationModelsButSparseMatmul(registry);
   registerCpuGemmBufferization(registry);
   registerCpuRouterGateBufferization(registry);
+  registerCpuSparseMatmulBufferization(registry);
   registerBuiltinDialectTranslation(registry);
   registerLLVMDialectTranslation(registry);
 }

@@ -1,0 +1,138 @@
+//===- SparseMatmulAvx2.cpp - column loops of sluice_uk_sparse_matmul -----===//
+//
+// Compiled with -mavx2 -mfma; called only after the CPU check
+// (SparseMatmul.cpp). Both loops keep the order of the plain loops: per
+// output, one fused multiply-add per kept row, rows ascending.
+//
+// One token (decode): y's columns [j0, j1) (<= 8 KiB) stay in L1 as the
+// accumulator while every listed row's columns stream through; the row two
+// ahead is prefetched line by line. Memory-bound: 2 loads and a store per
+// 8 weights.
+//
+// 2-8 tokens: 8-column strips with 8 accumulators (one per token) in
+// registers over blocks of 128 rows: per row one load of w, 8 broadcasts,
+// 8 FMAs (compute-bound at T = 8). A row kept by only some tokens of the
+// tile adds to the others through a blend (never 0 * w: w may hold Inf).
+//
+//===----------------------------------------------------------------------===//
+
+#include "runtime/ukernels/SparseMatmul.h"
+
+#include <immintrin.h>
+
+using sluice::uk::kSparseTile;
+using sluice::uk::SparseTile;
+
+namespace {
+
+void oneToken(const SparseTile &tile, int64_t j0, int64_t j1) {
+  const sluice_uk_sparse_matmul_args *p = tile.p;
+  float *y = p->y + tile.t0 * p->ldy + j0;
+  int64_t width = j1 - j0;
+  for (int64_t j = 0; j < width; ++j)
+    y[j] = 0.0f;
+  const float *w0 = p->w + j0;
+  int64_t count = tile.count;
+  for (int64_t c = 0; c < count; ++c) {
+    const float *w = w0 + int64_t(tile.rows[c]) * p->ldw;
+    const float *ahead =
+        c + 2 < count ? w0 + int64_t(tile.rows[c + 2]) * p->ldw : w;
+    float xs = tile.xg[c];
+    __m256 xv = _mm256_set1_ps(xs);
+    int64_t j = 0;
+    for (; j + 32 <= width; j += 32) {
+      _mm_prefetch(reinterpret_cast<const char *>(ahead + j), _MM_HINT_T0);
+      _mm_prefetch(reinterpret_cast<const char *>(ahead + j + 16),
+                   _MM_HINT_T0);
+      __m256 a0 = _mm256_fmadd_ps(xv, _mm256_loadu_ps(w + j),
+                                  _mm256_loadu_ps(y + j));
+      __m256 a1 = _mm256_fmadd_ps(xv, _mm256_loadu_ps(w + j + 8),
+                                  _mm256_loadu_ps(y + j + 8));
+      __m256 a2 = _mm256_fmadd_ps(xv, _mm256_loadu_ps(w + j + 16),
+                                  _mm256_loadu_ps(y + j + 16));
+      __m256 a3 = _mm256_fmadd_ps(xv, _mm256_loadu_ps(w + j + 24),
+                                  _mm256_loadu_ps(y + j + 24));
+      _mm256_storeu_ps(y + j, a0);
+      _mm256_storeu_ps(y + j + 8, a1);
+      _mm256_storeu_ps(y + j + 16, a2);
+      _mm256_storeu_ps(y + j + 24, a3);
+    }
+    for (; j + 8 <= width; j += 8)
+      _mm256_storeu_ps(y + j, _mm256_fmadd_ps(xv, _mm256_loadu_ps(w + j),
+                                              _mm256_loadu_ps(y + j)));
+    for (; j < width; ++j)
+      y[j] = __builtin_fmaf(xs, w[j], y[j]);
+  }
+}
+
+/// Rows per register block of the multi-token loop: 128 rows x 2 lines of
+/// the current strip pair and the prefetched one stay in L1.
+constexpr int64_t kRowBlock = 128;
+
+/// Columns [j, j + 8) of tokens 0..7 of the tile over rows [c0, c1) of the
+/// list (lanes >= `lanes` masked off at the loads and stores of y and w):
+/// the accumulators start from 0 for the first block, else from y.
+void strip(const SparseTile &tile, int64_t j, int lanes, int64_t c0,
+           int64_t c1) {
+  const sluice_uk_sparse_matmul_args *p = tile.p;
+  const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+  const __m256i lm = _mm256_cmpgt_epi32(_mm256_set1_epi32(lanes), lane);
+  const unsigned full = (1u << tile.tn) - 1u;
+  const int64_t tn = tile.tn;
+  float *y = p->y + tile.t0 * p->ldy + j;
+  __m256 acc[kSparseTile];
+  for (int64_t r = 0; r < kSparseTile; ++r)
+    acc[r] = _mm256_setzero_ps();
+  if (c0 > 0)
+    for (int64_t r = 0; r < tn; ++r)
+      acc[r] = lanes == 8 ? _mm256_loadu_ps(y + r * p->ldy)
+                          : _mm256_maskload_ps(y + r * p->ldy, lm);
+  const float *wj = p->w + j;
+  const bool prefetch = (j & 15) == 0;
+  for (int64_t c = c0; c < c1; ++c) {
+    const float *w = wj + int64_t(tile.rows[c]) * p->ldw;
+    // The next line of this row (read by the strip pair after this one).
+    if (prefetch)
+      _mm_prefetch(reinterpret_cast<const char *>(w + 16), _MM_HINT_T0);
+    __m256 wv = lanes == 8 ? _mm256_loadu_ps(w) : _mm256_maskload_ps(w, lm);
+    const float *xv = tile.xg + c * kSparseTile;
+    if (tile.mask[c] == full) {
+      for (int64_t r = 0; r < kSparseTile; ++r)
+        acc[r] = _mm256_fmadd_ps(_mm256_broadcast_ss(xv + r), wv, acc[r]);
+    } else {
+      const float *kv = tile.keep + c * kSparseTile;
+      for (int64_t r = 0; r < kSparseTile; ++r)
+        acc[r] = _mm256_blendv_ps(
+            acc[r], _mm256_fmadd_ps(_mm256_broadcast_ss(xv + r), wv, acc[r]),
+            _mm256_broadcast_ss(kv + r));
+    }
+  }
+  for (int64_t r = 0; r < tn; ++r) {
+    if (lanes == 8)
+      _mm256_storeu_ps(y + r * p->ldy, acc[r]);
+    else
+      _mm256_maskstore_ps(y + r * p->ldy, lm, acc[r]);
+  }
+}
+
+} // namespace
+
+void sluice::uk::sparseColumnsAvx2(const SparseTile &tile, int64_t j0,
+                                   int64_t j1) {
+  if (tile.tn == 1) {
+    oneToken(tile, j0, j1);
+    return;
+  }
+  // Blocks of rows outside, strips inside: a block's lines of w are read
+  // from memory by the first strip of each line and from L1 by the second.
+  int64_t c0 = 0;
+  do {
+    int64_t c1 = c0 + kRowBlock < tile.count ? c0 + kRowBlock : tile.count;
+    int64_t j = j0;
+    for (; j + 8 <= j1; j += 8)
+      strip(tile, j, 8, c0, c1);
+    if (j < j1)
+      strip(tile, j, static_cast<int>(j1 - j), c0, c1);
+    c0 = c1;
+  } while (c0 < tile.count);
+}
