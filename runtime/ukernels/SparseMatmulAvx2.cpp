@@ -80,13 +80,25 @@ void strip(const SparseTile &tile, int64_t j, int lanes, int64_t c0,
   const unsigned full = (1u << tile.tn) - 1u;
   const int64_t tn = tile.tn;
   float *y = p->y + tile.t0 * p->ldy + j;
-  __m256 acc[kSparseTile];
-  for (int64_t r = 0; r < kSparseTile; ++r)
-    acc[r] = _mm256_setzero_ps();
-  if (c0 > 0)
-    for (int64_t r = 0; r < tn; ++r)
-      acc[r] = lanes == 8 ? _mm256_loadu_ps(y + r * p->ldy)
-                          : _mm256_maskload_ps(y + r * p->ldy, lm);
+  // Eight named accumulators (an array indexed in loops was spilled to the
+  // stack on every row by GCC).
+  __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0, a4 = a0,
+         a5 = a0, a6 = a0, a7 = a0;
+  auto loadY = [&](int64_t r) {
+    return lanes == 8 ? _mm256_loadu_ps(y + r * p->ldy)
+                      : _mm256_maskload_ps(y + r * p->ldy, lm);
+  };
+  if (c0 > 0) {
+    // Rows of tokens >= tn are never stored: their accumulators stay 0.
+    a0 = loadY(0);
+    if (tn > 1) a1 = loadY(1);
+    if (tn > 2) a2 = loadY(2);
+    if (tn > 3) a3 = loadY(3);
+    if (tn > 4) a4 = loadY(4);
+    if (tn > 5) a5 = loadY(5);
+    if (tn > 6) a6 = loadY(6);
+    if (tn > 7) a7 = loadY(7);
+  }
   const float *wj = p->w + j;
   const bool prefetch = (j & 15) == 0;
   for (int64_t c = c0; c < c1; ++c) {
@@ -96,23 +108,38 @@ void strip(const SparseTile &tile, int64_t j, int lanes, int64_t c0,
       _mm_prefetch(reinterpret_cast<const char *>(w + 16), _MM_HINT_T0);
     __m256 wv = lanes == 8 ? _mm256_loadu_ps(w) : _mm256_maskload_ps(w, lm);
     const float *xv = tile.xg + c * kSparseTile;
+#define SLUICE_FMA(r)                                                          \
+  a##r = _mm256_fmadd_ps(_mm256_broadcast_ss(xv + r), wv, a##r)
+#define SLUICE_FMA_KEPT(r)                                                     \
+  a##r = _mm256_blendv_ps(                                                     \
+      a##r, _mm256_fmadd_ps(_mm256_broadcast_ss(xv + r), wv, a##r),            \
+      _mm256_broadcast_ss(kv + r))
     if (tile.mask[c] == full) {
-      for (int64_t r = 0; r < kSparseTile; ++r)
-        acc[r] = _mm256_fmadd_ps(_mm256_broadcast_ss(xv + r), wv, acc[r]);
+      SLUICE_FMA(0); SLUICE_FMA(1); SLUICE_FMA(2); SLUICE_FMA(3);
+      SLUICE_FMA(4); SLUICE_FMA(5); SLUICE_FMA(6); SLUICE_FMA(7);
     } else {
       const float *kv = tile.keep + c * kSparseTile;
-      for (int64_t r = 0; r < kSparseTile; ++r)
-        acc[r] = _mm256_blendv_ps(
-            acc[r], _mm256_fmadd_ps(_mm256_broadcast_ss(xv + r), wv, acc[r]),
-            _mm256_broadcast_ss(kv + r));
+      SLUICE_FMA_KEPT(0); SLUICE_FMA_KEPT(1); SLUICE_FMA_KEPT(2);
+      SLUICE_FMA_KEPT(3); SLUICE_FMA_KEPT(4); SLUICE_FMA_KEPT(5);
+      SLUICE_FMA_KEPT(6); SLUICE_FMA_KEPT(7);
     }
+#undef SLUICE_FMA
+#undef SLUICE_FMA_KEPT
   }
-  for (int64_t r = 0; r < tn; ++r) {
+  auto storeY = [&](int64_t r, __m256 v) {
     if (lanes == 8)
-      _mm256_storeu_ps(y + r * p->ldy, acc[r]);
+      _mm256_storeu_ps(y + r * p->ldy, v);
     else
-      _mm256_maskstore_ps(y + r * p->ldy, lm, acc[r]);
-  }
+      _mm256_maskstore_ps(y + r * p->ldy, lm, v);
+  };
+  storeY(0, a0);
+  if (tn > 1) storeY(1, a1);
+  if (tn > 2) storeY(2, a2);
+  if (tn > 3) storeY(3, a3);
+  if (tn > 4) storeY(4, a4);
+  if (tn > 5) storeY(5, a5);
+  if (tn > 6) storeY(6, a6);
+  if (tn > 7) storeY(7, a7);
 }
 
 } // namespace
