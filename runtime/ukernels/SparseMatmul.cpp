@@ -158,7 +158,22 @@ void run(const sluice_uk_sparse_matmul_args *p, bool avx2, bool useScratch) {
     // (under ~256 K multiply-adds) stay on the calling thread.
     int64_t work = tile.count * tn * M;
     int64_t par = threads > 1 && work >= (int64_t(1) << 18) ? threads : 1;
-    int64_t items = (M + 2047) / 2048;
+    // 2-8 tokens: per 8 columns a strip costs ~9 ops per row every token
+    // keeps and ~17 per other row (blends), the per-token loop ~3 per
+    // (row, token) pair; the per-token loop streams whole rows (one item
+    // per thread).
+    tile.perToken = false;
+    if (tn > 1) {
+      const unsigned full = (1u << tn) - 1u;
+      int64_t pairs = 0, partial = 0;
+      for (int64_t c = 0; c < tile.count; ++c) {
+        pairs += __builtin_popcount(tile.mask[c]);
+        partial += tile.mask[c] != full;
+      }
+      tile.perToken =
+          3 * pairs < 9 * (tile.count - partial) + 17 * partial;
+    }
+    int64_t items = tile.perToken ? 1 : (M + 2047) / 2048;
     items = (items + par - 1) / par * par;
     int64_t cols = (M + items - 1) / items;
     cols = (cols + 15) / 16 * 16;

@@ -31,6 +31,8 @@ struct SparseTile {
                         ///< not kept or r >= tn)
   const float *keep;    ///< tn > 1: [count][8], -0.0f where kept, else +0.0f
   int64_t colsPerItem;  ///< columns of one pool item (a multiple of 16)
+  bool perToken;        ///< 2-8 tokens: loop over each row's keeping tokens
+                        ///< (sparse inputs) rather than 8-token strips
 };
 
 /// y[t0 + r, j0 .. j1) for every token of the tile, with AVX2 + FMA.

@@ -142,12 +142,56 @@ void strip(const SparseTile &tile, int64_t j, int lanes, int64_t c0,
   if (tn > 7) storeY(7, a7);
 }
 
+/// 2-8 tokens whose rows are mostly kept by few of them (sparse inputs):
+/// per row, only the tokens that keep it, each adding the row's columns
+/// [j0, j1) (one item per thread) to its y; the row is read from memory by
+/// the first and from L2 by the others.
+void fewTokensPerRow(const SparseTile &tile, int64_t j0, int64_t j1) {
+  const sluice_uk_sparse_matmul_args *p = tile.p;
+  const int64_t kSub = j1 - j0; // the whole range: rows stream contiguously
+  for (int64_t s0 = j0; s0 < j1; s0 += kSub) {
+    int64_t s1 = s0 + kSub < j1 ? s0 + kSub : j1, width = s1 - s0;
+    for (int64_t r = 0; r < tile.tn; ++r) {
+      float *y = p->y + (tile.t0 + r) * p->ldy + s0;
+      for (int64_t j = 0; j < width; ++j)
+        y[j] = 0.0f;
+    }
+    for (int64_t c = 0; c < tile.count; ++c) {
+      const float *w = p->w + int64_t(tile.rows[c]) * p->ldw + s0;
+      if (c + 1 < tile.count) {
+        const char *next = reinterpret_cast<const char *>(
+            p->w + int64_t(tile.rows[c + 1]) * p->ldw + s0);
+        for (int64_t j = 0; j < width; j += 16)
+          _mm_prefetch(next + 4 * j, _MM_HINT_T0);
+      }
+      unsigned m = tile.mask[c];
+      while (m) {
+        int r = __builtin_ctz(m);
+        m &= m - 1;
+        float xs = tile.xg[c * kSparseTile + r];
+        __m256 xv = _mm256_set1_ps(xs);
+        float *y = p->y + (tile.t0 + r) * p->ldy + s0;
+        int64_t j = 0;
+        for (; j + 8 <= width; j += 8)
+          _mm256_storeu_ps(y + j, _mm256_fmadd_ps(xv, _mm256_loadu_ps(w + j),
+                                                  _mm256_loadu_ps(y + j)));
+        for (; j < width; ++j)
+          y[j] = __builtin_fmaf(xs, w[j], y[j]);
+      }
+    }
+  }
+}
+
 } // namespace
 
 void sluice::uk::sparseColumnsAvx2(const SparseTile &tile, int64_t j0,
                                    int64_t j1) {
   if (tile.tn == 1) {
     oneToken(tile, j0, j1);
+    return;
+  }
+  if (tile.perToken) {
+    fewTokensPerRow(tile, j0, j1);
     return;
   }
   // Blocks of rows outside, strips inside: a block's lines of w are read

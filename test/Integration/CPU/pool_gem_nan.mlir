@@ -1,5 +1,5 @@
-// GeM pooling's clamp max(x, eps) keeps NaN in the vectorized loop: a NaN at a valid position makes its
-// feature NaN, values below eps (negative, -0, -inf) are clamped to eps, and
+// GeM pooling's clamp max(x, eps) keeps NaN in the vectorized loop: a NaN
+// at a valid position makes its feature NaN, values below eps (negative, -0, -inf) are clamped to eps, and
 // every other feature matches a numpy oracle of the spec's formula
 // (mean(max(x, eps)^3))^(1/3) to 1e-5 relative. 20 features: the vector
 // loop and its tail.
