@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "codegen/common/BufferizeModel.h"
+#include "codegen/common/LowerSparse.h"
 #include "codegen/common/Lowering.h"
 
 #include "mlir/IR/DialectRegistry.h"
@@ -28,13 +29,27 @@ template <typename... Ops> void attach(MLIRContext *ctx) {
 }
 } // namespace
 
-void codegen::registerBufferizationModels(DialectRegistry &registry) {
+namespace {
+void registerModels(DialectRegistry &registry, bool sparseMatmul) {
   registry.addExtension(+[](MLIRContext *ctx, SluiceDialect *) {
     attach<TopkGateOp, ExpertChoiceGateOp, GluOp, SigmoidGateOp, RouteOp,
            DispatchOp, GroupedMatmulOp, CombineOp, MoeOp, LoadBalanceLossOp,
            RouterZLossOp, PoolOp, SegmentPoolOp, PoolMapOp, AdaptivePoolOp,
            SpatialPyramidPoolOp, AttentionPoolOp, LoraMatmulOp,
-           MultiLoraMatmulOp, LowrankMatmulOp, SparsifyOp, SparseMatmulOp,
-           TopkOp>(ctx);
+           MultiLoraMatmulOp, LowrankMatmulOp, SparsifyOp, TopkOp>(ctx);
   });
+  if (sparseMatmul)
+    registry.addExtension(+[](MLIRContext *ctx, SluiceDialect *) {
+      attach<SparseMatmulOp>(ctx);
+    });
+}
+} // namespace
+
+void codegen::registerBufferizationModels(DialectRegistry &registry) {
+  registerModels(registry, /*sparseMatmul=*/true);
+}
+
+void codegen::registerBufferizationModelsButSparseMatmul(
+    DialectRegistry &registry) {
+  registerModels(registry, /*sparseMatmul=*/false);
 }

@@ -4,10 +4,14 @@
 // top-k of |x| * wnorm), then either write the kept values or accumulate
 // only the weight rows of kept inputs, so zero activations cost no weight
 // reads. sparse_matmul works on tiles of 8 tokens and reads each weight row
-// that any token of the tile needs once for the whole tile.
+// that any token of the tile needs once for the whole tile; the tile's
+// accumulation is plain loops here, the sluice_uk_sparse_matmul kernel on
+// the CPU (codegen/cpu/UkernelSparseMatmul.cpp).
 //
 //===----------------------------------------------------------------------===//
 
+#include "codegen/common/LowerSparse.h"
+#include "codegen/common/Lowering.h"
 #include "codegen/common/SparseShared.h"
 
 using namespace mlir;
@@ -82,8 +86,44 @@ SmallVector<Value> lowerSparsify(Emit &e, SparsifyOp op, SparsifyOp::Adaptor a) 
   return {out};
 }
 
-SmallVector<Value> lowerSparseMatmul(Emit &e, SparseMatmulOp op,
-                                     SparseMatmulOp::Adaptor a) {
+/// The plain loops of one tile: out[t0 + r, :] for r < tn from the kept
+/// inputs xs[r, :] (a weight row read once for the tile when any token
+/// keeps it, added only to the tokens that do). Per token the sum runs over
+/// the inputs in ascending order, as one token at a time would.
+void emitScalarTile(Emit &e, Value xs, Value tn, Value t0, Value w,
+                    Value out) {
+  Value n = e.dim(xs, 1), m = e.dim(w, 1);
+  e.forLoop(tn, [&](Value r) {
+    Value tt = e.addi(t0, r);
+    e.forLoop(m, [&](Value j) { e.store(e.cf(0), out, {tt, j}); });
+  });
+  e.forLoop(n, [&](Value i) {
+    Value any = e.forLoopAcc1(e.c(0), tn, e.ci1(false), [&](Value r, Value acc) {
+      return e.ori(acc, e.noti(e.arithEqZero(e.load(xs, {r, i}))));
+    });
+    e.ifThen(any, [&] {
+      e.forLoop(tn, [&](Value r) {
+        Value xv = e.load(xs, {r, i});
+        Value tt = e.addi(t0, r);
+        e.ifThen(e.noti(e.arithEqZero(xv)), [&] {
+          e.forLoop(m, [&](Value j) {
+            e.store(e.addf(e.load(out, {tt, j}),
+                           e.mulf(xv, e.load(w, {i, j}))),
+                    out, {tt, j});
+          });
+        });
+      });
+    });
+  });
+}
+
+} // namespace
+
+FailureOr<SmallVector<Value>>
+codegen::lowerSparseMatmulTiles(Emit &e, SparseMatmulOp op,
+                                ArrayRef<Value> operands,
+                                SparseTileEmitter tile) {
+  SparseMatmulOp::Adaptor a(ValueRange(operands), op);
   Value x = a.getX(), w = a.getW(), wnorm = a.getWnorm();
   Value t = e.dim(x, 0), n = e.dim(x, 1), m = e.dim(w, 1);
   Value out = allocResult(e, op.getType(), {t, m});
@@ -98,19 +138,16 @@ SmallVector<Value> lowerSparseMatmul(Emit &e, SparseMatmulOp op,
       e.store(e.sqrt(ss), wnorm, {i});
     });
   }
-  // Tokens in tiles of kTile: a weight row is read once per tile when any
-  // token of the tile keeps its input nonzero (the union of the tile's
-  // active rows), never when none does. Per token the sum runs over the
-  // inputs in ascending order, as one token at a time would.
-  constexpr int64_t kTile = 8;
+  // Tokens in tiles of kSparseTile: the selection writes the kept inputs of
+  // each token of the tile into xs (0 elsewhere), then `tile` accumulates.
   Value keep = e.allocSized({n}, e.b.getI1Type());
-  Value xs = e.allocSized({e.c(kTile), n}, e.f32());
+  Value xs = e.allocSized({e.c(kSparseTile), n}, e.f32());
   Value hist = e.allocSized({e.c(256)}, e.i64());
   emitSparseCheckK(e, op, op.getKAttr(), x);
-  Value tiles = e.divsi(e.addi(t, e.c(kTile - 1)), e.c(kTile));
-  e.forLoop(tiles, [&](Value tile) {
-    Value t0 = e.muli(tile, e.c(kTile));
-    Value tn = e.minsi(e.c(kTile), e.subi(t, t0));
+  Value tiles = e.divsi(e.addi(t, e.c(kSparseTile - 1)), e.c(kSparseTile));
+  e.forLoop(tiles, [&](Value tileIdx) {
+    Value t0 = e.muli(tileIdx, e.c(kSparseTile));
+    Value tn = e.minsi(e.c(kSparseTile), e.subi(t, t0));
     e.forLoop(tn, [&](Value r) {
       Value tt = e.addi(t0, r);
       emitKeepRow(e, op.getMode(), op.getTauAttr(), op.getKAttr(), x, wnorm,
@@ -121,31 +158,11 @@ SmallVector<Value> lowerSparseMatmul(Emit &e, SparseMatmulOp op,
         e.store(e.select(e.load(keep, {i}), e.load(x, {tt, i}), e.cf(0)), xs,
                 {r, i});
       });
-      e.forLoop(m, [&](Value j) { e.store(e.cf(0), out, {tt, j}); });
     });
-    e.forLoop(n, [&](Value i) {
-      Value any = e.forLoopAcc1(e.c(0), tn, e.ci1(false), [&](Value r, Value acc) {
-        return e.ori(acc, e.noti(e.arithEqZero(e.load(xs, {r, i}))));
-      });
-      e.ifThen(any, [&] {
-        e.forLoop(tn, [&](Value r) {
-          Value xv = e.load(xs, {r, i});
-          Value tt = e.addi(t0, r);
-          e.ifThen(e.noti(e.arithEqZero(xv)), [&] {
-            e.forLoop(m, [&](Value j) {
-              e.store(e.addf(e.load(out, {tt, j}),
-                             e.mulf(xv, e.load(w, {i, j}))),
-                      out, {tt, j});
-            });
-          });
-        });
-      });
-    });
+    tile(e, xs, tn, t0, w, out);
   });
-  return {out};
+  return SmallVector<Value>{out};
 }
-
-} // namespace
 
 FailureOr<SmallVector<Value>>
 codegen::lowerSparse(Emit &e, Operation *op, ArrayRef<Value> operands) {
@@ -153,7 +170,7 @@ codegen::lowerSparse(Emit &e, Operation *op, ArrayRef<Value> operands) {
   if (auto o = dyn_cast<SparsifyOp>(op))
     return lowerSparsify(e, o, SparsifyOp::Adaptor(ops, o));
   if (auto o = dyn_cast<SparseMatmulOp>(op))
-    return lowerSparseMatmul(e, o, SparseMatmulOp::Adaptor(ops, o));
+    return lowerSparseMatmulTiles(e, o, operands, emitScalarTile);
   return failure();
 }
 

@@ -3,7 +3,9 @@
 #include "codegen/cpu/CpuPipeline.h"
 #include "codegen/cpu/LlvmConversion.h"
 
+#include "codegen/common/LowerSparse.h"
 #include "codegen/common/Lowering.h"
+#include "codegen/cpu/UkernelCall.h"
 #include "dialect/SluiceOps.h"
 #include "passes/Passes.h"
 
@@ -162,9 +164,10 @@ void sluice::registerCpuDialects(DialectRegistry &registry) {
   linalg::registerBufferizableOpInterfaceExternalModels(registry);
   scf::registerBufferizableOpInterfaceExternalModels(registry);
   tensor::registerBufferizableOpInterfaceExternalModels(registry);
-  codegen::registerBufferizationModels(registry);
+  codegen::registerBufferizationModelsButSparseMatmul(registry);
   registerCpuGemmBufferization(registry);
   registerCpuRouterGateBufferization(registry);
+  registerCpuSparseMatmulBufferization(registry);
   registerBuiltinDialectTranslation(registry);
   registerLLVMDialectTranslation(registry);
 }

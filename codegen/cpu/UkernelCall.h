@@ -22,4 +22,13 @@ Value ukStrideOf(Emit &e, Value buf, unsigned i);
 
 } // namespace mlir::sluice::codegen
 
+namespace mlir {
+class DialectRegistry;
+namespace sluice {
+/// sluice.sparse_matmul's tiles as sluice_uk_sparse_matmul calls
+/// (UkernelSparseMatmul.cpp); with registerBufferizationModelsButSparseMatmul.
+void registerCpuSparseMatmulBufferization(DialectRegistry &registry);
+} // namespace sluice
+} // namespace mlir
+
 #endif // SLUICE_CODEGEN_CPU_UKERNELCALL_H

@@ -165,6 +165,41 @@ SLUICE_UK_API void sluice_uk_router_gate(const sluice_uk_router_gate_args *args)
 SLUICE_UK_API void
 sluice_uk_router_gate_reference(const sluice_uk_router_gate_args *args);
 
+/** Sparse-input matrix product (sluice.sparse_matmul after selection): for
+ *  every token t in [0, T) and column j in [0, M)
+ *
+ *    y[t, j] = sum over n in [0, N), ascending, with x[t, n] != 0
+ *              of x[t, n] * w[n, j]
+ *
+ *  where x holds the kept inputs (sparsify's output: 0 where not kept; NaN
+ *  counts as nonzero). Each step of the sum is one fused multiply-add
+ *  (acc = fma(x, w, acc) from acc = +0), in ascending n. Rows of w whose
+ *  inputs are 0 for every token of a tile of 8 tokens are never read; a
+ *  row read for a tile is added only to the tokens that keep it (so an
+ *  Inf / NaN weight never meets a 0 input). The output columns are split
+ *  between the runtime pool's threads: each thread reads its columns of
+ *  every needed row once per tile. w's and y's last dims are contiguous.
+ *  Every field is 8 bytes wide (SLUICE_UK_SPARSE_MATMUL_FIELDS int64). */
+#define SLUICE_UK_SPARSE_MATMUL_FIELDS 10
+typedef struct sluice_uk_sparse_matmul_args {
+  int64_t T, N, M;
+  const float *x; /* [T, N] kept inputs */
+  int64_t ldx;
+  const float *w; /* [N, M] */
+  int64_t ldw;
+  float *y; /* [T, M], written */
+  int64_t ldy;
+  int64_t reserved; /* 0 */
+} sluice_uk_sparse_matmul_args;
+
+/** Computes the sparse-input product described by `args` (see above). */
+SLUICE_UK_API void
+sluice_uk_sparse_matmul(const sluice_uk_sparse_matmul_args *args);
+
+/** The same with plain loops, single-threaded, for tests. */
+SLUICE_UK_API void
+sluice_uk_sparse_matmul_reference(const sluice_uk_sparse_matmul_args *args);
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif
