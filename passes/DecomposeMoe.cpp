@@ -118,11 +118,13 @@ Value mlir::sluice::buildSharedExperts(PatternRewriter &b, MoeOp op,
 namespace {
 
 struct DecomposeMoePattern : OpRewritePattern<MoeOp> {
-  DecomposeMoePattern(MLIRContext *ctx, int64_t block)
-      : OpRewritePattern(ctx), block(block) {}
+  DecomposeMoePattern(MLIRContext *ctx, int64_t block, bool fuseShared)
+      : OpRewritePattern(ctx), block(block), fuseShared(fuseShared) {}
 
   LogicalResult matchAndRewrite(MoeOp op,
                                 PatternRewriter &b) const override {
+    if (fuseShared && canFuseSharedExperts(op))
+      return b.notifyMatchFailure(op, "shared experts fused (FuseMoeShared)");
     if (op.getNumZero() || op.getNumCopy() || op.getNumConst())
       return b.notifyMatchFailure(op, "zero-computation experts");
     if (op.getRenormalizeKept())
@@ -149,6 +151,7 @@ struct DecomposeMoePattern : OpRewritePattern<MoeOp> {
   }
 
   int64_t block;
+  bool fuseShared;
 };
 
 struct SluiceDecomposeMoe
@@ -162,12 +165,14 @@ struct SluiceDecomposeMoe
       return signalPassFailure();
     }
     RewritePatternSet patterns(&getContext());
-    patterns.add<DecomposeMoePattern>(&getContext(), block);
+    patterns.add<DecomposeMoePattern>(&getContext(), block, fuseShared);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
     if (!reportSkipped)
       return;
-    getOperation()->walk([](MoeOp op) {
+    getOperation()->walk([&](MoeOp op) {
+      if (fuseShared && canFuseSharedExperts(op))
+        return; // not skipped: sluice-fuse-moe-experts takes it
       op.emitRemark("sluice.moe left for the fusion passes: ")
           << (op.getRenormalizeKept() ? "renormalize_kept"
               : ShapedType::isDynamic(
