@@ -11,9 +11,9 @@
 // and one [T, D] scale holds the routing weights and the shared gates:
 //
 //   live   = route.slots[0 : off[E]]                  (segment E is idle)
-//   slots  = concat(remap(live), [c*T + t] -> t*D + k + c)
-//   groups = concat(off[0 : E + 1], off[E] + T * (c + 1))    c in [0, C)
-//   scale  = concat(w [T, k], g [T, C]) collapsed to [T * D]
+//   slots  = remap(live) ++ [c*T + t] -> t*D + k + c       (linalg.generic)
+//   groups = off[0 : E + 1] ++ off[E] + T * (c + 1), c in [0, C)
+//   scale  = w [T, k] ++ g [T, C] along dim 1, collapsed to [T * D]
 //   %h = sluice.gemm %x, %w_gate groups gather(slots) up(%w_up)
 //          shared(%s_gate) shared_up(%s_up) {act, a_div = D}
 //   %y = sluice.gemm %h, %w_down groups scatter(slots) scale(scale)
@@ -129,63 +129,57 @@ Value mlir::sluice::buildRoutedAndShared(PatternRewriter &rw, MoeOp op,
     return b.ci32(static_cast<int32_t>(v));
   };
 
-  // The routed slots t*k + j -> t*D + j (dropped / padding -1 stay -1).
-  Value offsets = route.getOffsets();
+  using IP = arith::CmpIPredicate;
+  // Product rows: the routed slots t*k + j -> t*D + j (padding -1 stays
+  // -1), then shared chunk c, token t at row live + c*T + t -> t*D + k + c.
+  // Built by one linalg.generic each (no tensor.concat: its copies would
+  // need the memref runtime library).
+  Value offsets = route.getOffsets(), routeSlots = route.getSlots();
   Value live = arith::IndexCastOp::create(
       rw, loc, rw.getIndexType(),
       tensor::ExtractOp::create(
           rw, loc, offsets,
           ValueRange{arith::ConstantIndexOp::create(rw, loc, e)}));
-  Value routed = tensor::ExtractSliceOp::create(
-      rw, loc, RankedTensorType::get({kDyn}, i32), route.getSlots(),
-      ArrayRef<OpFoldResult>{rw.getIndexAttr(0)},
-      ArrayRef<OpFoldResult>{live}, ArrayRef<OpFoldResult>{rw.getIndexAttr(1)});
-  routed = parallelGeneric(
-      rw, loc, {routed}, empty(rw, loc, {kDyn}, i32, {live}),
-      [&](codegen::Emit &b, ArrayRef<Value>, ValueRange a) {
-        Value r = a[0];
+  Value total = arith::AddIOp::create(
+      rw, loc, live,
+      arith::MulIOp::create(rw, loc, t,
+                            arith::ConstantIndexOp::create(rw, loc, c)));
+  Value slots = parallelGeneric(
+      rw, loc, {}, empty(rw, loc, {kDyn}, i32, {total}),
+      [&](codegen::Emit &b, ArrayRef<Value> i, ValueRange) {
+        // Every iteration has T >= 1 (rows exist only for tokens), so the
+        // clamps only keep the unselected branch in bounds.
+        Value tSafe = b.maxsi(t, b.c(1));
+        Value isRouted = b.cmpi(IP::slt, i[0], live);
+        Value ri = b.minsi(i[0], b.maxsi(b.subi(live, b.c(1)), b.c(0)));
+        Value r = tensor::ExtractOp::create(b.b, b.loc, routeSlots,
+                                            ValueRange{ri});
         Value moved = b.addi(b.muli(b.divsi(r, i32c(b, k)),
                                     i32c(b, slotsPerToken)),
                              b.remsi(r, i32c(b, k)));
-        return b.select(b.cmpi(arith::CmpIPredicate::slt, r, i32c(b, 0)), r,
-                        moved);
+        Value routed = b.select(b.cmpi(IP::slt, r, i32c(b, 0)), r, moved);
+        Value j = b.maxsi(b.subi(i[0], live), b.c(0));
+        Value chunk = b.divsi(j, tSafe), tok = b.remsi(j, tSafe);
+        Value shared = b.toI32(b.addi(b.muli(tok, b.c(slotsPerToken)),
+                                      b.addi(chunk, b.c(k))));
+        return b.select(isRouted, routed, shared);
       });
-  // Shared chunk c, token t: product row c*T + t, slot t*D + k + c.
-  Value shared = parallelGeneric(
-      rw, loc, {},
-      empty(rw, loc, {c, tStatic}, i32, tDyn),
-      [&](codegen::Emit &b, ArrayRef<Value> i, ValueRange) {
-        Value slot = b.addi(b.muli(i[1], b.c(slotsPerToken)),
-                            b.addi(i[0], b.c(k)));
-        return b.toI32(slot);
-      });
-  int64_t sharedRows =
-      ShapedType::isDynamic(tStatic) ? kDyn : c * tStatic;
-  shared = tensor::CollapseShapeOp::create(
-      rw, loc, RankedTensorType::get({sharedRows}, i32), shared,
-      ArrayRef<ReassociationIndices>{ReassociationIndices{0, 1}});
-  Value slots = tensor::ConcatOp::create(rw, loc, /*dim=*/0,
-                                         ValueRange{routed, shared});
-  if (ttype(slots).hasStaticShape())
-    slots = tensor::CastOp::create(rw, loc, RankedTensorType::get({kDyn}, i32),
-                                   slots);
 
-  // Group bounds: the routed segments, then off[E] + T (c + 1).
-  Value routedGroups = tensor::ExtractSliceOp::create(
-      rw, loc, RankedTensorType::get({e + 1}, i32), offsets,
-      ArrayRef<OpFoldResult>{rw.getIndexAttr(0)},
-      ArrayRef<OpFoldResult>{rw.getIndexAttr(e + 1)},
-      ArrayRef<OpFoldResult>{rw.getIndexAttr(1)});
-  Value sharedGroups = parallelGeneric(
-      rw, loc, {}, empty(rw, loc, {c}, i32, {}),
+  // Group bounds: the routed segments off[0 : E + 1], then off[E] + T (c + 1).
+  Value groups = parallelGeneric(
+      rw, loc, {}, empty(rw, loc, {e + 1 + c}, i32, {}),
       [&](codegen::Emit &b, ArrayRef<Value> i, ValueRange) {
-        return b.toI32(b.addi(live, b.muli(t, b.addi(i[0], b.c(1)))));
+        Value g = i[0];
+        Value off = tensor::ExtractOp::create(b.b, b.loc, offsets,
+                                              ValueRange{b.minsi(g, b.c(e))});
+        Value sharedEnd = b.toI32(
+            b.addi(live, b.muli(t, b.maxsi(b.subi(g, b.c(e)), b.c(0)))));
+        return b.select(b.cmpi(IP::sle, g, b.c(e)), off, sharedEnd);
       });
-  Value groups = tensor::ConcatOp::create(rw, loc, /*dim=*/0,
-                                          ValueRange{routedGroups, sharedGroups});
 
-  // scale[t*D + j]: the routing weights, then the shared gates.
-  Value gates;
+  // scale[t*D + j]: the routing weight w[t, j] (j < k), then the shared
+  // gate of chunk j - k: 1, or sigmoid(x[t] . s_gate_w[s]).
+  Value sig;
   if (Value sgw = op.getSGateW()) {
     // g[t, s] = sigmoid(x[t] . s_gate_w[s]), as the decomposed path does.
     Value logits = empty(rw, loc, {tStatic, s}, f32, tDyn);
@@ -212,27 +206,24 @@ Value mlir::sluice::buildRoutedAndShared(PatternRewriter &rw, MoeOp op,
                      rw, loc, one, empty(rw, loc, {tStatic, s}, f32, tDyn))
                      .getResult(0);
     // sigmoid(g) == 1 * sigmoid(g) exactly.
-    Value sig = SigmoidGateOp::create(rw, loc, ones, logits);
-    gates = parallelGeneric(
-        rw, loc, {}, empty(rw, loc, {tStatic, c}, f32, tDyn),
-        [&](codegen::Emit &b, ArrayRef<Value> i, ValueRange) -> Value {
-          Value col = b.divsi(i[1], b.c(m));
-          return tensor::ExtractOp::create(b.b, b.loc, sig,
-                                           ValueRange{i[0], col});
-        });
-  } else {
-    Value one = arith::ConstantOp::create(rw, loc, rw.getF32FloatAttr(1));
-    gates = linalg::FillOp::create(rw, loc, one,
-                                   empty(rw, loc, {tStatic, c}, f32, tDyn))
-                .getResult(0);
+    sig = SigmoidGateOp::create(rw, loc, ones, logits);
   }
   // The routing weights have x's token count (FuseMoeSpecial guards them).
   Value w = weights;
-  if (ttype(w).getDimSize(0) != tStatic)
-    w = tensor::CastOp::create(rw, loc,
-                               RankedTensorType::get({tStatic, k}, f32), w);
-  Value scale2d = tensor::ConcatOp::create(rw, loc, /*dim=*/1,
-                                           ValueRange{w, gates});
+  Value scale2d = parallelGeneric(
+      rw, loc, {}, empty(rw, loc, {tStatic, slotsPerToken}, f32, tDyn),
+      [&](codegen::Emit &b, ArrayRef<Value> i, ValueRange) -> Value {
+        Value jr = b.minsi(i[1], b.c(k - 1));
+        Value wv = tensor::ExtractOp::create(b.b, b.loc, w,
+                                             ValueRange{i[0], jr});
+        Value gv = b.cf(1.0);
+        if (sig) {
+          Value col = b.divsi(b.maxsi(b.subi(i[1], b.c(k)), b.c(0)), b.c(m));
+          gv = tensor::ExtractOp::create(b.b, b.loc, sig,
+                                         ValueRange{i[0], col});
+        }
+        return b.select(b.cmpi(IP::slt, i[1], b.c(k)), wv, gv);
+      });
   Value scale = tensor::CollapseShapeOp::create(
       rw, loc,
       RankedTensorType::get(
