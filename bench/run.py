@@ -153,6 +153,13 @@ def cases(smoke):
                       torch=(baselines.torch_moe_deepseek, T, d, F, E, k, 8, 4, S),
                       blas=(baselines.numpy_sgemm, max(1, T * k // E), d, F,
                             3 * min(E, T * k))))
+        # Shared experts in their own GEMM calls (before their fusion into
+        # the routed calls), same run.
+        c.append(dict(name=f"MoE DeepSeek-style shared unfused T={T}",
+                      case="moe_deepseek", fn="moe_deepseek_unfused_shared",
+                      dims={"T": T},
+                      flops=T * (2 * d * E + (k + S) * 6 * d * F),
+                      bytes=moe_bytes(T, d, F, E, k) + S * 3 * d * F * 4))
     for T in (1, 512, 4096):
         c.append(dict(name=f"gating T={T}", case="gating", fn="gating", dims={"T": T},
                       flops=T * 2 * 2048 * 64, bytes=2048 * 64 * 4 + T * 2048 * 4,

@@ -28,7 +28,16 @@ def Sluice_GemmOp : Sluice_Op<"gemm", [NoMemoryEffect, AttrSizedOperandSegments]
     The result starts as `init` when given, else as zeros when `scatter` is
     given (`rows(%r)` gives its row count), else it is M fresh rows. `b`,
     `up` and `lowrank_b` are `[K, N]` (shared by every group) or `[G, K, N]`.
-    Without `act` the activation is the identity. Run-time errors: a gather
+    Without `act` the activation is the identity.
+
+    `shared(%bs)` (with `shared_up(%bs2)` iff `up` is given) appends groups
+    that read a second weight stack: `b` is then `[E, K, N]` and `bs`
+    `[S, K, m * N]`; groups `g >= E` read the `N`-column chunk
+    `c = (g - E) % m` of `bs[(g - E) / m]`, i.e. `bs[s][:, c*N : (c+1)*N]`
+    (likewise `bs2`), so `groups` has `E + S * m + 1` entries. No copy of
+    either stack is made (routed and shared MoE experts in one call: the
+    shared expert's FFN split into m chunks of the routed FFN width). Not
+    with `lowrank`. Run-time errors: a gather
     or scatter index past its tensor, group bounds not nondecreasing in
     `[0, M]`.
 
@@ -53,6 +62,8 @@ def Sluice_GemmOp : Sluice_Op<"gemm", [NoMemoryEffect, AttrSizedOperandSegments]
     Optional<Sluice_F32Tensor1D>:$c_scale,
     Optional<Sluice_F32Tensor2D>:$init,
     Optional<Index>:$num_rows,
+    Optional<TensorRankOf<[F32], [3]>>:$b_shared,
+    Optional<TensorRankOf<[F32], [3]>>:$b2_shared,
     OptionalAttr<Sluice_ActivationAttr>:$act,
     UnitAttr:$accumulate,
     DefaultValuedAttr<I64Attr, "1">:$a_div,
@@ -64,9 +75,28 @@ def Sluice_GemmOp : Sluice_Op<"gemm", [NoMemoryEffect, AttrSizedOperandSegments]
     (`up` `(` $b2^ `)`)? (`bias` `(` $bias^ `)`)?
     (`lowrank` `(` $a2^ `,` $b3 `)`)? (`scatter` `(` $c_rows^ `)`)?
     (`scale` `(` $c_scale^ `)`)? (`init` `(` $init^ `)`)?
-    (`rows` `(` $num_rows^ `)`)? attr-dict `:` functional-type(operands, results)
+    (`rows` `(` $num_rows^ `)`)? (`shared` `(` $b_shared^ `)`)?
+    (`shared_up` `(` $b2_shared^ `)`)?
+    attr-dict `:` functional-type(operands, results)
   }];
+  // The builder of the calls without a shared weight stack.
+  let builders = [
+    OpBuilder<(ins "::mlir::Type":$result, "::mlir::Value":$a,
+      "::mlir::Value":$b, "::mlir::Value":$group_rows, "::mlir::Value":$a_rows,
+      "::mlir::Value":$b2, "::mlir::Value":$bias, "::mlir::Value":$a2,
+      "::mlir::Value":$b3, "::mlir::Value":$c_rows, "::mlir::Value":$c_scale,
+      "::mlir::Value":$init, "::mlir::Value":$num_rows,
+      "::mlir::sluice::ActivationAttr":$act, "bool":$accumulate,
+      "uint64_t":$a_div, "uint64_t":$c_div), [{
+      build($_builder, $_state, result, a, b, group_rows, a_rows, b2, bias, a2,
+            b3, c_rows, c_scale, init, num_rows, ::mlir::Value(),
+            ::mlir::Value(), act, accumulate, a_div, c_div);
+    }]>
+  ];
   let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    ::llvm::LogicalResult verifySharedStack();
+  }];
 }
 
 def Sluice_PoolMapOp : Sluice_Op<"pool_map",

@@ -948,6 +948,39 @@ LogicalResult TopkOp::verify() {
 // Kernel ops (SluiceKernelOps.td)
 //===----------------------------------------------------------------------===//
 
+/// shared(%bs) shared_up(%bs2): [S, K, m * N] stacks after b's groups.
+LogicalResult GemmOp::verifySharedStack() {
+  Operation *op = getOperation();
+  Value bs = getBShared(), bs2 = getB2Shared();
+  if (!bs) {
+    if (bs2)
+      return emitOpError("expects shared_up(...) only with shared(...)");
+    return success();
+  }
+  auto rank = [](Value v) {
+    return cast<RankedTensorType>(v.getType()).getRank();
+  };
+  if (rank(getB()) != 3 || !getGroupRows())
+    return emitOpError("expects shared(...) only with a per-group b [E, K, N] "
+                       "and groups(...)");
+  if (getB3())
+    return emitOpError("expects no lowrank(...) with shared(...)");
+  if (!getB2() != !bs2)
+    return emitOpError("expects shared_up(...) exactly when up(...) is given");
+  if (failed(matchDims(op, "the contraction sizes", "b", getB(), 1, "shared",
+                       bs, 1)))
+    return failure();
+  int64_t n = dim(getB(), 2), sn = dim(bs, 2);
+  if (n == kDyn || sn == kDyn || n < 1 || sn % n != 0)
+    return emitOpError("expects the columns of shared (")
+           << dimStr(sn) << ") to be a static multiple of b's ("
+           << dimStr(n) << ")";
+  if (bs2 && bs2.getType() != bs.getType())
+    return emitOpError("expects shared_up of the type of shared ")
+           << bs.getType() << ", got " << bs2.getType();
+  return success();
+}
+
 LogicalResult GemmOp::verify() {
   Operation *op = getOperation();
   auto rank = [](Value v) {
@@ -962,8 +995,16 @@ LogicalResult GemmOp::verify() {
   if (failed(matchDims(op, "the contraction sizes", "a", getA(), 1, "b",
                        getB(), kdim)))
     return failure();
+  if (failed(verifySharedStack()))
+    return failure();
   if (getGroupRows() && rank(getB()) == 3) {
     int64_t g = dim(getB(), 0);
+    if (Value bs = getBShared()) {
+      int64_t s = dim(bs, 0), n = dim(getB(), 2), sn = dim(bs, 2);
+      g = g == kDyn || s == kDyn || n == kDyn || sn == kDyn
+              ? kDyn
+              : g + s * (sn / n);
+    }
     if (failed(matchShape(op, "groups", getGroupRows(),
                           {g == kDyn ? kDyn : g + 1},
                           "one more than the groups of b")))

@@ -179,11 +179,15 @@ Value decomposeSpecial(PatternRewriter &b, MoeOp op, Location loc,
 }
 
 struct DecomposeMoePattern : OpRewritePattern<MoeOp> {
-  DecomposeMoePattern(MLIRContext *ctx, int64_t block, bool special)
-      : OpRewritePattern(ctx), block(block), special(special) {}
+  DecomposeMoePattern(MLIRContext *ctx, int64_t block, bool special,
+                      bool fuseShared)
+      : OpRewritePattern(ctx), block(block), special(special),
+        fuseShared(fuseShared) {}
 
   LogicalResult matchAndRewrite(MoeOp op,
                                 PatternRewriter &b) const override {
+    if (fuseShared && canFuseSharedExperts(op))
+      return b.notifyMatchFailure(op, "shared experts fused (FuseMoeShared)");
     bool moepp = op.getNumZero() || op.getNumCopy() || op.getNumConst();
     if (!special && moepp)
       return b.notifyMatchFailure(op, "zero-computation experts");
@@ -219,6 +223,7 @@ struct DecomposeMoePattern : OpRewritePattern<MoeOp> {
 
   int64_t block;
   bool special;
+  bool fuseShared;
 };
 
 } // namespace
@@ -236,7 +241,8 @@ struct SluiceDecomposeMoe
       return signalPassFailure();
     }
     RewritePatternSet patterns(&getContext());
-    patterns.add<DecomposeMoePattern>(&getContext(), block, special);
+    patterns.add<DecomposeMoePattern>(&getContext(), block, special,
+                                     fuseShared);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
     bool failedOp = false;
@@ -254,6 +260,8 @@ struct SluiceDecomposeMoe
       }
       if (!reportSkipped)
         return;
+      if (fuseShared && canFuseSharedExperts(op))
+        return; // not skipped: sluice-fuse-moe-experts takes it
       if (special) {
         op.emitRemark("sluice.moe left for the fusion passes: a dynamic "
                       "hidden size or k, no FFN experts or k = 0, or token "

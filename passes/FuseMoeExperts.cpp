@@ -228,7 +228,8 @@ struct FuseAddIntoScatter : OpRewritePattern<linalg::AddOp> {
         b, gemm.getLoc(), gemm.getType(), gemm.getA(), gemm.getB(),
         gemm.getGroupRows(), gemm.getARows(), gemm.getB2(), gemm.getBias(),
         gemm.getA2(), gemm.getB3(), gemm.getCRows(), gemm.getCScale(),
-        /*init=*/other, /*num_rows=*/Value(), gemm.getActAttr(),
+        /*init=*/other, /*num_rows=*/Value(), gemm.getBShared(),
+        gemm.getB2Shared(), gemm.getActAttr(),
         /*accumulate=*/true, gemm.getADiv(), gemm.getCDiv());
     b.replaceOp(add, fused.getResult());
     b.eraseOp(gemm);

@@ -20,7 +20,8 @@
 // which no GEMM reads, and their contribution is the down GEMM's initial
 // value, so the scatter adds the FFN experts on top without another pass
 // over y. Capacity still applies to the FFN experts only (segment E's keep
-// is ignored: special slots are always kept). Shared experts take the
+// is ignored: special slots are always kept). Shared experts join the two
+// calls as more groups (FuseMoeShared.cpp) where they fit, else take the
 // decomposed shared path, which the other patterns fuse into init(y).
 //
 //===----------------------------------------------------------------------===//
@@ -64,7 +65,8 @@ struct FuseMoeSpecial : OpRewritePattern<MoeOp> {
   LogicalResult matchAndRewrite(MoeOp op,
                                 PatternRewriter &rw) const override {
     int64_t nz = op.getNumZero(), nc = op.getNumCopy(), nk = op.getNumConst();
-    if (!nz && !nc && !nk && !op.getRenormalizeKept())
+    bool fuseShared = canFuseSharedExperts(op);
+    if (!nz && !nc && !nk && !op.getRenormalizeKept() && !fuseShared)
       return rw.notifyMatchFailure(
           op, "no special experts nor renormalize_kept: decomposed by "
               "sluice-decompose-moe");
@@ -113,6 +115,13 @@ struct FuseMoeSpecial : OpRewritePattern<MoeOp> {
 
     // The copy and constant experts' contribution s[T, d].
     Value special = moeSpecialContribution(rw, loc, op, x, idx, weights);
+
+    // Shared experts as more groups of the same two calls (FuseMoeShared.cpp).
+    if (fuseShared) {
+      rw.replaceOp(op, buildRoutedAndShared(rw, op, loc, route, weights,
+                                            special));
+      return success();
+    }
 
     // The FFN experts: segments [0, E) of the route.
     Value offsets = route.getOffsets();

@@ -71,7 +71,7 @@ struct MatmulToGemm : OpRewritePattern<linalg::MatmulOp> {
         /*a_rows=*/Value(), /*b2=*/Value(), bias, /*a2=*/Value(),
         /*b3=*/Value(), /*c_rows=*/Value(), /*c_scale=*/Value(),
         zero ? Value() : c, /*num_rows=*/Value(), ActivationAttr(),
-        /*accumulate=*/!zero);
+        /*accumulate=*/!zero, /*a_div=*/1, /*c_div=*/1);
     rw.replaceOp(op, gemm);
     return success();
   }

@@ -73,6 +73,17 @@ Value moeFfnKeep(OpBuilder &b, Location loc, Value idx, Value keep, int64_t e);
 Value moeGemmOffsets(OpBuilder &b, Location loc, Value offsets, int64_t e,
                      int64_t total);
 
+/// Whether sluice-fuse-moe-experts puts `op`'s shared experts into the
+/// routed experts' two GEMM calls (FuseMoeShared.cpp): shared experts
+/// present, gated like the routed ones, Fs a multiple of F, static sizes.
+bool canFuseSharedExperts(MoeOp op);
+
+/// With canFuseSharedExperts(op): the two sluice.gemm calls of the routed
+/// experts (route `seg` / `weights` into E + 1 segments, segment E idle)
+/// and the shared ones, with `init` (or null) the down GEMM's start value.
+Value buildRoutedAndShared(PatternRewriter &rw, MoeOp op, Location loc,
+                           RouteOp route, Value weights, Value init);
+
 /// The sluice-fuse-moe-experts pattern for a sluice.moe that the
 /// decomposition leaves (MoE++ zero / copy / constant experts,
 /// renormalize_kept): FuseMoeSpecial.cpp.

@@ -47,7 +47,11 @@ def SluiceDecomposeMoe : Pass<"sluice-decompose-moe"> {
            "Emit a remark for every sluice.moe left as it is">,
     Option<"special", "special", "bool", /*default=*/"false",
            "Also decompose MoE++ zero / copy / constant experts and "
-           "renormalize_kept (error on a dynamic expert count)">
+           "renormalize_kept (error on a dynamic expert count)">,
+    Option<"fuseShared", "fuse-shared", "bool", /*default=*/"false",
+           "Leave a sluice.moe whose shared experts can be groups of the "
+           "routed experts' GEMM calls to sluice-fuse-moe-experts (the CPU "
+           "pipeline; docs/fusion.md)">
   ];
 }
 
@@ -88,8 +92,19 @@ def SluiceFuseMoeExperts : Pass<"sluice-fuse-moe-experts", "::mlir::ModuleOp"> {
       (two `linalg.generic`); the copy and constant experts' contribution
       (`w x`, `w (a1 x + a2 v[c])`, `[a1, a2] = softmax(x wc[c])`, three
       small `linalg.generic`) is the down gemm's `init`, so they never
-      reach a GEMM and cost no extra pass over y. Shared experts take the
-      decomposed shared path, which the patterns above fuse.
+      reach a GEMM and cost no extra pass over y.
+    - Shared experts (left by `sluice-decompose-moe{fuse-shared=1}`, the
+      CPU pipeline's, or met here with MoE++ / `renormalize_kept`) become
+      more groups of the same two gemms when they are gated like the
+      routed experts and their width Fs is a static multiple m of F:
+      `shared(%s_gate) shared_up(%s_up)` / `shared(%s_down as [S m, F, d])`
+      read the stacks in place, every token gets `D = k + S m` slots
+      (`t D + j` routed, `t D + k + c` shared chunk c), groups are the
+      route's E segments then `off[E] + T (c + 1)`, and the scale is the
+      `[T, D]` concatenation of the routing weights and the shared gates
+      (1, or `sigmoid(x . s_gate_w[s])`). Otherwise (or with the
+      `sluice.no_fuse` attribute) they take the decomposed shared path,
+      which the patterns above fuse into `init`.
 
     The per-slot (expert-choice) combine is left alone: its weights are
     per position and a token may appear in several positions with the same

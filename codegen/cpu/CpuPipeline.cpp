@@ -89,7 +89,7 @@ struct SluiceCpuAbiPass
 } // namespace
 
 StringRef sluice::cpuLoweringPipelineText() {
-  return "sluice-cleanup-pipeline, sluice-decompose-moe, "
+  return "sluice-cleanup-pipeline, sluice-decompose-moe{fuse-shared=1}, "
          "sluice-fuse-moe-experts, sluice-fuse-router-topk, "
          "sluice-fuse-lora, sluice-cpu-matmul-to-gemm, "
          "sluice-fuse-pool-producers, "
@@ -111,7 +111,10 @@ LogicalResult sluice::buildCpuPipeline(OpPassManager &pm) {
   buildSluiceCleanupPipeline(pm);
   // Expert-major MoE: each selected expert's weights are read once per call,
   // not once per token (sluice.moe forms it does not cover stay per token).
-  pm.addPass(createSluiceDecomposeMoe());
+  // Shared experts that fit join the routed experts' GEMM calls.
+  SluiceDecomposeMoeOptions decompose;
+  decompose.fuseShared = true;
+  pm.addPass(createSluiceDecomposeMoe(decompose));
   addSluiceMoeFusionPasses(pm); // experts and router onto sluice_uk_gemm
   // LoRA / low-rank ops and dense f32 matmuls as sluice_uk_gemm calls.
   pm.addPass(createSluiceFuseLora());

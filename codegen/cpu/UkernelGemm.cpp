@@ -2,7 +2,7 @@
 //
 // Bufferization of sluice.gemm on the CPU: the operands' buffers are checked
 // (gather / scatter indices, group bounds; the micro-kernel trusts them),
-// their addresses and strides are written into the 29 int64 fields of
+// their addresses and strides are written into the 37 int64 fields of
 // sluice_uk_gemm_args (runtime/include/sluice/ukernels.h) and the runtime's
 // micro-kernel is called. A failed check reports through sluice_rt_error and
 // skips the call, so bad indices never touch memory out of bounds.
@@ -38,15 +38,16 @@ Value addressOf(Emit &e, Value buf) { return ukAddressOf(e, buf); }
 Value strideOf(Emit &e, Value buf, unsigned i) { return ukStrideOf(e, buf, i); }
 
 constexpr StringLiteral kGemmFn = "sluice_uk_gemm";
-constexpr int64_t kFields = 29; // SLUICE_UK_GEMM_FIELDS
+constexpr int64_t kFields = 37; // SLUICE_UK_GEMM_FIELDS
 
 /// Enumerates the fields of sluice_uk_gemm_args in declaration order.
 enum Field : int64_t {
   fM, fN, fK, fGroupRows, fGroups, fA, fLda, fARows, fADiv, fB, fLdb,
   fBGroupStride, fB2, fLdb2, fB2GroupStride, fAct, fAccumulate, fBias, fA2,
-  fLda2, fK2, fB3, fLdb3, fB3GroupStride, fC, fLdc, fCRows, fCDiv, fCScale
+  fLda2, fK2, fB3, fLdb3, fB3GroupStride, fC, fLdc, fCRows, fCDiv, fCScale,
+  fBGroups, fBs, fLdbs, fBsGroupStride, fBsSplit, fBs2, fLdbs2, fBs2GroupStride
 };
-static_assert(fCScale + 1 == kFields, "one entry per field");
+static_assert(fBs2GroupStride + 1 == kFields, "one entry per field");
 
 int64_t actCode(std::optional<Activation> act) {
   if (!act)
@@ -95,6 +96,8 @@ FailureOr<Value> lowerGemm(RewriterBase &rewriter, GemmOp op,
   Value B2 = a.getB2() ? contiguous(e, a.getB2()) : Value();
   Value A2 = a.getA2() ? contiguous(e, a.getA2()) : Value();
   Value B3 = a.getB3() ? contiguous(e, a.getB3()) : Value();
+  Value Bs = a.getBShared() ? contiguous(e, a.getBShared()) : Value();
+  Value Bs2 = a.getB2Shared() ? contiguous(e, a.getB2Shared()) : Value();
   Value aRows = a.getARows(), cRows = a.getCRows(), groups = a.getGroupRows();
   Value cScale = a.getCScale(), bias = a.getBias();
   auto bType = cast<MemRefType>(B.getType());
@@ -184,10 +187,16 @@ FailureOr<Value> lowerGemm(RewriterBase &rewriter, GemmOp op,
       return e.andi(acc, e.noti(bad));
     });
     if (bType.getRank() == 3) {
-      Value mismatch = e.cmpi(IP::ne, nGroups, e.dim(B, 0));
+      // With a shared stack [S, K, m N]: E + S m groups (m static, verified).
+      Value have = e.dim(B, 0);
+      if (Bs) {
+        int64_t split = cast<MemRefType>(Bs.getType()).getDimSize(2) /
+                        cast<MemRefType>(B.getType()).getDimSize(2);
+        have = e.addi(have, e.muli(e.dim(Bs, 0), e.c(split)));
+      }
+      Value mismatch = e.cmpi(IP::ne, nGroups, have);
       emitRuntimeCheck(e, op, mismatch,
-                       "groups has {0} groups but b has {1}", nGroups,
-                       e.dim(B, 0));
+                       "groups has {0} groups but b has {1}", nGroups, have);
       ok = e.andi(ok, e.noti(mismatch));
     }
   }
@@ -235,6 +244,20 @@ FailureOr<Value> lowerGemm(RewriterBase &rewriter, GemmOp op,
       v[fB3] = addressOf(e, B3);
       v[fLdb3] = strideOf(e, B3, k3);
       v[fB3GroupStride] = k3 == 1 ? strideOf(e, B3, 0) : zero;
+    }
+    if (Bs) {
+      int64_t split = cast<MemRefType>(Bs.getType()).getDimSize(2) /
+                      cast<MemRefType>(B.getType()).getDimSize(2);
+      v[fBGroups] = e.toI64(e.dim(B, 0));
+      v[fBs] = addressOf(e, Bs);
+      v[fLdbs] = strideOf(e, Bs, 1);
+      v[fBsGroupStride] = strideOf(e, Bs, 0);
+      v[fBsSplit] = e.ci64(split);
+      if (Bs2) {
+        v[fBs2] = addressOf(e, Bs2);
+        v[fLdbs2] = strideOf(e, Bs2, 1);
+        v[fBs2GroupStride] = strideOf(e, Bs2, 0);
+      }
     }
     v[fC] = addressOf(e, out);
     v[fLdc] = strideOf(e, out, 0);

@@ -136,6 +136,55 @@ int byWorkDescending(const void *l, const void *r) {
 
 int64_t roundUp(int64_t a, int64_t b) { return (a + b - 1) / b * b; }
 
+/// Prepacked copies for a call with a shared stack (ABI version 2): the
+/// routed stack and the shared one are looked up (and packed) as two
+/// separate calls would read them, so each weight has one packed copy
+/// whichever calls read it. The shared stack's chunks form a linear stack
+/// when there is one matrix or one chunk per matrix (DeepSeek: S shared
+/// experts of the routed width; Qwen: one wider shared expert); else its
+/// groups stream or pack per call.
+void findPrepackedBoth(GemmPlan *plan, PackGroupFn pack, int w) {
+  const sluice_uk_gemm_args *p = plan->p;
+  int64_t split = p->bs_split > 0 ? p->bs_split : 1;
+  int64_t numRouted = 0;
+  while (numRouted < plan->numSegs && plan->segs[numRouted].g < p->b_groups)
+    ++numRouted;
+  plan->sharedFrom = p->b_groups;
+  int64_t floatsRouted = 0, floatsShared = 0;
+  if (numRouted > 0) {
+    sluice_uk_gemm_args routed = *p;
+    routed.groups = p->b_groups;
+    routed.bs = routed.bs2 = nullptr;
+    plan->prepacked = findPrepacked(&routed, plan->segs, numRouted, w, pack,
+                                    &floatsRouted);
+  }
+  int64_t numShared = plan->numSegs - numRouted;
+  int64_t sharedGroups = p->groups - p->b_groups;
+  bool linear = split == 1 || sharedGroups <= split;
+  if (numShared > 0 && linear && numShared <= 64) {
+    sluice_uk_gemm_args shared = *p;
+    shared.groups = sharedGroups;
+    shared.group_rows = p->group_rows + p->b_groups; // only tested non-null
+    shared.b = p->bs;
+    shared.ldb = p->ldbs;
+    shared.b_group_stride = split == 1 ? p->bs_group_stride : p->N;
+    shared.b2 = p->b2 ? p->bs2 : nullptr;
+    shared.ldb2 = p->ldbs2;
+    shared.b2_group_stride = split == 1 ? p->bs2_group_stride : p->N;
+    shared.bs = shared.bs2 = nullptr;
+    shared.b_groups = 0;
+    Segment segs[64];
+    for (int64_t i = 0; i < numShared; ++i) {
+      segs[i] = plan->segs[numRouted + i];
+      segs[i].g -= p->b_groups;
+    }
+    plan->prepackedShared =
+        findPrepacked(&shared, segs, numShared, w, pack, &floatsShared);
+  }
+  // Both stacks have the same K, N and GLU: one panel size per group.
+  plan->preGroupFloats = floatsRouted ? floatsRouted : floatsShared;
+}
+
 } // namespace
 
 float *sluice::uk::scratch(int slot, size_t floats) {
@@ -217,14 +266,17 @@ extern "C" void sluice_uk_gemm(const sluice_uk_gemm_args *p) {
     PackGroupFn pack = chosen == Isa::Avx512     ? &packGroupAvx512
                        : chosen == Isa::Avx2Wide ? &packGroupAvx2Wide
                                                  : &packGroupAvx2;
-    plan.prepacked = findPrepacked(p, segs, numSegs, int(panelFloats / 2),
-                                   pack, &plan.preGroupFloats);
+    if (!p->bs)
+      plan.prepacked = findPrepacked(p, segs, numSegs, int(panelFloats / 2),
+                                     pack, &plan.preGroupFloats);
+    else
+      findPrepackedBoth(&plan, pack, int(panelFloats / 2));
 #endif
   }
 
   int threads = sluice_get_num_threads ? sluice_get_num_threads() : 1;
   int64_t segItems = plan.splitGroups ? plan.numSegs : 1;
-  bool packed = maxRows > kGemvMaxRows || plan.prepacked;
+  bool packed = maxRows > kGemvMaxRows || plan.prepacked || plan.prepackedShared;
   // Packed: an item packs A once per K block for all its columns, while the
   // MR x NR kernel reuses each B panel (in L1) over 96 rows; so items are
   // wide (up to 1024 panel floats, KC x that is the packed B block).

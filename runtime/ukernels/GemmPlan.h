@@ -30,6 +30,27 @@ struct WorkItem {
   int64_t work, item;
 };
 
+/// Group g's B (and B2, null without GLU) and their row strides: b's
+/// stack, or for g >= b_groups the shared stack (ABI version 2: chunk
+/// (g - b_groups) % bs_split of matrix (g - b_groups) / bs_split).
+struct GroupB {
+  const float *b, *b2;
+  int64_t ldb, ldb2;
+};
+inline GroupB groupB(const sluice_uk_gemm_args *p, int64_t g) {
+  if (p->bs && g >= p->b_groups) {
+    int64_t j = g - p->b_groups, split = p->bs_split > 0 ? p->bs_split : 1;
+    int64_t col = (j % split) * p->N;
+    return GroupB{p->bs + (j / split) * p->bs_group_stride + col,
+                  p->b2 ? p->bs2 + (j / split) * p->bs2_group_stride + col
+                        : nullptr,
+                  p->ldbs, p->ldbs2};
+  }
+  return GroupB{p->b ? p->b + g * p->b_group_stride : nullptr,
+                p->b2 ? p->b2 + g * p->b2_group_stride : nullptr, p->ldb,
+                p->ldb2};
+}
+
 /// Segments with at most this many rows stream B straight from memory (the
 /// GEMV path) instead of packing it.
 constexpr int64_t kGemvMaxRows = 8;
@@ -58,7 +79,20 @@ struct GemmPlan {
   /// packedWeightFloats for the layout.
   const float *prepacked = nullptr;
   int64_t preGroupFloats = 0;
+  /// With a shared stack: groups >= sharedFrom read prepackedShared (its
+  /// group g - sharedFrom), null when that stack is not prepacked.
+  const float *prepackedShared = nullptr;
+  int64_t sharedFrom = INT64_MAX;
 };
+
+/// Group g's prepacked panels, or null.
+inline const float *prepackedGroup(const GemmPlan &P, int64_t g) {
+  if (g >= P.sharedFrom)
+    return P.prepackedShared
+               ? P.prepackedShared + (g - P.sharedFrom) * P.preGroupFloats
+               : nullptr;
+  return P.prepacked ? P.prepacked + g * P.preGroupFloats : nullptr;
+}
 
 /// K block of the packed kernels (and of the prepacked layout).
 constexpr int64_t kPackKc = 256;

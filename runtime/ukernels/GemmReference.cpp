@@ -49,14 +49,25 @@ extern "C" void sluice_uk_gemm_reference(const sluice_uk_gemm_args *p) {
     const float *arow = ra >= 0 ? p->a + (ra / p->a_div) * p->lda : nullptr;
     const float *bg = p->b ? p->b + g * p->b_group_stride : nullptr;
     const float *b2g = p->b2 ? p->b2 + g * p->b2_group_stride : nullptr;
+    int64_t ldb = p->ldb, ldb2 = p->ldb2;
+    if (p->bs && g >= p->b_groups) {
+      // The shared stack (ABI version 2): chunk j % split of matrix j / split.
+      int64_t j = g - p->b_groups, split = p->bs_split > 0 ? p->bs_split : 1;
+      bg = p->bs + (j / split) * p->bs_group_stride + (j % split) * p->N;
+      b2g = p->b2 ? p->bs2 + (j / split) * p->bs2_group_stride +
+                        (j % split) * p->N
+                  : nullptr;
+      ldb = p->ldbs;
+      ldb2 = p->ldbs2;
+    }
     const float *b3g = p->b3 ? p->b3 + g * p->b3_group_stride : nullptr;
     for (int64_t n = 0; n < p->N; ++n) {
       float s = 0.0f, u = 0.0f;
       if (arow) {
         for (int64_t k = 0; k < p->K; ++k) {
-          s += arow[k] * bg[k * p->ldb + n];
+          s += arow[k] * bg[k * ldb + n];
           if (b2g)
-            u += arow[k] * b2g[k * p->ldb2 + n];
+            u += arow[k] * b2g[k * ldb2 + n];
         }
         if (p->a2 && b3g)
           for (int64_t i = 0; i < p->k2; ++i)

@@ -77,3 +77,67 @@ func.func @a_div(%a: tensor<4x6xf32>, %b: tensor<6x5xf32>) -> tensor<4x5xf32> {
   %y = sluice.gemm %a, %b {a_div = 2 : i64} : (tensor<4x6xf32>, tensor<6x5xf32>) -> tensor<4x5xf32>
   return %y : tensor<4x5xf32>
 }
+
+// -----
+
+// A shared weight stack (routed + shared MoE experts in one call): groups
+// = E + S * m + 1 with m = 12 / 4 chunks of each shared matrix.
+// CHECK-LABEL: func.func @shared_stack
+// CHECK: sluice.gemm %{{.*}}, %{{.*}} groups(%{{.*}}) gather(%{{.*}}) up(%{{.*}}) shared(%{{.*}}) shared_up(%{{.*}}) {a_div = 9 : i64}
+func.func @shared_stack(%a: tensor<?x6xf32>, %b: tensor<3x6x4xf32>, %g: tensor<10xi32>,
+                        %r: tensor<?xi32>, %bs: tensor<2x6x12xf32>) -> tensor<?x4xf32> {
+  %y = sluice.gemm %a, %b groups(%g) gather(%r) up(%b) shared(%bs) shared_up(%bs) {a_div = 9 : i64}
+      : (tensor<?x6xf32>, tensor<3x6x4xf32>, tensor<10xi32>, tensor<?xi32>, tensor<3x6x4xf32>,
+         tensor<2x6x12xf32>, tensor<2x6x12xf32>) -> tensor<?x4xf32>
+  return %y : tensor<?x4xf32>
+}
+
+// -----
+
+func.func @shared_groups_count(%a: tensor<4x6xf32>, %b: tensor<3x6x4xf32>, %g: tensor<4xi32>,
+                               %bs: tensor<2x6x12xf32>) -> tensor<4x4xf32> {
+  // expected-error @+1 {{expects groups of shape [10] (one more than the groups of b)}}
+  %y = sluice.gemm %a, %b groups(%g) shared(%bs)
+      : (tensor<4x6xf32>, tensor<3x6x4xf32>, tensor<4xi32>, tensor<2x6x12xf32>) -> tensor<4x4xf32>
+  return %y : tensor<4x4xf32>
+}
+
+// -----
+
+func.func @shared_columns(%a: tensor<4x6xf32>, %b: tensor<3x6x4xf32>, %g: tensor<6xi32>,
+                          %bs: tensor<2x6x10xf32>) -> tensor<4x4xf32> {
+  // expected-error @+1 {{expects the columns of shared (10) to be a static multiple of b's (4)}}
+  %y = sluice.gemm %a, %b groups(%g) shared(%bs)
+      : (tensor<4x6xf32>, tensor<3x6x4xf32>, tensor<6xi32>, tensor<2x6x10xf32>) -> tensor<4x4xf32>
+  return %y : tensor<4x4xf32>
+}
+
+// -----
+
+func.func @shared_contraction(%a: tensor<4x6xf32>, %b: tensor<3x6x4xf32>, %g: tensor<6xi32>,
+                              %bs: tensor<2x5x4xf32>) -> tensor<4x4xf32> {
+  // expected-error @+1 {{expects the contraction sizes to match: b dim 1 is 6 but shared dim 1 is 5}}
+  %y = sluice.gemm %a, %b groups(%g) shared(%bs)
+      : (tensor<4x6xf32>, tensor<3x6x4xf32>, tensor<6xi32>, tensor<2x5x4xf32>) -> tensor<4x4xf32>
+  return %y : tensor<4x4xf32>
+}
+
+// -----
+
+func.func @shared_up_missing(%a: tensor<4x6xf32>, %b: tensor<3x6x4xf32>, %g: tensor<6xi32>,
+                             %bs: tensor<2x6x4xf32>) -> tensor<4x4xf32> {
+  // expected-error @+1 {{expects shared_up(...) exactly when up(...) is given}}
+  %y = sluice.gemm %a, %b groups(%g) up(%b) shared(%bs)
+      : (tensor<4x6xf32>, tensor<3x6x4xf32>, tensor<6xi32>, tensor<3x6x4xf32>, tensor<2x6x4xf32>) -> tensor<4x4xf32>
+  return %y : tensor<4x4xf32>
+}
+
+// -----
+
+func.func @shared_flat_b(%a: tensor<4x6xf32>, %b: tensor<6x4xf32>, %g: tensor<3xi32>,
+                         %bs: tensor<2x6x4xf32>) -> tensor<4x4xf32> {
+  // expected-error @+1 {{expects shared(...) only with a per-group b [E, K, N] and groups(...)}}
+  %y = sluice.gemm %a, %b groups(%g) shared(%bs)
+      : (tensor<4x6xf32>, tensor<6x4xf32>, tensor<3xi32>, tensor<2x6x4xf32>) -> tensor<4x4xf32>
+  return %y : tensor<4x4xf32>
+}

@@ -4,7 +4,8 @@
  * experts, LoRA and dense layers) into calls of these kernels, as IREE does
  * with its ukernels. They are exported by libsluice_runtime.so (resolved
  * when a module loads) and embedded in `sluicec compile --emit=library`
- * archives. Plain C ABI, version 1 (docs/abi.md, "Micro-kernels").
+ * archives. Plain C ABI, version 2 (docs/abi.md, "Micro-kernels"; version 2
+ * appended the shared weight stack of sluice_uk_gemm_args).
  *
  *===----------------------------------------------------------------------===*/
 #ifndef SLUICE_UKERNELS_H
@@ -47,7 +48,12 @@ enum {
  *    C[rc / c_div, n]  (accumulate ? += : =)  s * acc[n]
  *
  *  with B_g = b + g * b_group_stride (K x N, row stride ldb), likewise B2_g
- *  and B3_g (k2 x N). k2 = 0 / a2 = null disables the A2*B3 term (a LoRA
+ *  and B3_g (k2 x N). With a shared stack (bs non-null; b3 null), groups
+ *  g >= b_groups read it instead: j = g - b_groups,
+ *    B_g  = bs  + (j / bs_split) * bs_group_stride  + (j % bs_split) * N
+ *    B2_g = bs2 + (j / bs_split) * bs2_group_stride + (j % bs_split) * N
+ *  with row strides ldbs / ldbs2 (bs_split >= 1 N-column chunks of one
+ *  stacked matrix: MoE shared experts wider than the routed ones). k2 = 0 / a2 = null disables the A2*B3 term (a LoRA
  *  update: A2 holds scale * (x a) * gates). Rows of a group are
  *  contiguous in m; groups with no rows cost nothing. When accumulate is 0
  *  and c_rows is null, every row of C in [0, M) is written (rows with
@@ -59,7 +65,7 @@ enum {
  *  fills the struct as an array of SLUICE_UK_GEMM_FIELDS int64 values in
  *  declaration order. The caller has checked every index (gather, scatter,
  *  group bounds) against its tensor before the call. */
-#define SLUICE_UK_GEMM_FIELDS 29
+#define SLUICE_UK_GEMM_FIELDS 37
 typedef struct sluice_uk_gemm_args {
   int64_t M, N, K;
   const int32_t *group_rows; /* [groups + 1], or null */
@@ -84,6 +90,12 @@ typedef struct sluice_uk_gemm_args {
   const int32_t *c_rows; /* scatter, or null */
   int64_t c_div;         /* >= 1 */
   const float *c_scale;  /* indexed by rc, or null */
+  /* Version 2: the shared weight stack (all 0 without one). */
+  int64_t b_groups; /* groups [0, b_groups) read b / b2 */
+  const float *bs;  /* groups >= b_groups, or null */
+  int64_t ldbs, bs_group_stride, bs_split;
+  const float *bs2; /* with b2 */
+  int64_t ldbs2, bs2_group_stride;
 } sluice_uk_gemm_args;
 
 /** Computes the GEMM described by `args` (see above). */

@@ -556,3 +556,149 @@ TEST_F(UkernelGemm, PrepackedWeightsChangedAndUnregistered) {
 }
 
 } // namespace
+
+/// A call with a shared weight stack (ABI version 2): groups >= E read
+/// chunk j % split of bs[j / split] (j = g - E). The oracle is the plain
+/// reference on a version-1 call whose groups >= E hold copies of those
+/// chunks; in the version-2 call those groups of b are NaN, so reading
+/// them instead of the shared stack shows up.
+void runSharedCase(const Case &t, int64_t e, int64_t split, int threads,
+                   bool prepack) {
+  SCOPED_TRACE(t.str() + " E=" + std::to_string(e) +
+               " split=" + std::to_string(split) +
+               " threads=" + std::to_string(threads) +
+               (prepack ? " prepacked" : ""));
+  ASSERT_EQ(sluice_set_num_threads(threads), SLUICE_OK);
+  ASSERT_EQ((t.groups - e) % split, 0);
+  int64_t mats = (t.groups - e) / split;
+  Problem fast(t), ref(t), ref2(t);
+  std::mt19937 rng(t.seed + 7);
+  std::uniform_real_distribution<float> val(-1.0f, 1.0f);
+  int64_t ldbs = split * t.N + 3, strideS = t.K * ldbs + 5;
+  std::vector<float> bs(mats * strideS + 1), bs2;
+  for (float &x : bs)
+    x = val(rng);
+  if (t.glu) {
+    bs2.resize(bs.size());
+    for (float &x : bs2)
+      x = val(rng);
+  }
+  float nan = std::nanf("");
+  for (int64_t g = e; g < t.groups; ++g) {
+    int64_t j = g - e;
+    for (int64_t k = 0; k < t.K; ++k)
+      for (int64_t n = 0; n < t.N; ++n) {
+        int64_t src = (j / split) * strideS + k * ldbs + (j % split) * t.N + n;
+        int64_t dst = g * ref.args.b_group_stride + k * ref.args.ldb + n;
+        ref.b[dst] = bs[src];
+        fast.b[dst] = nan;
+        if (t.glu) {
+          int64_t dst2 = g * ref.args.b2_group_stride + k * ref.args.ldb2 + n;
+          ref.b2[dst2] = bs2[src];
+          fast.b2[dst2] = nan;
+        }
+      }
+  }
+  for (Problem *p : {&fast, &ref2}) {
+    p->b = fast.b;
+    p->b2 = fast.b2;
+    p->args.b = p->b.data();
+    p->args.b2 = t.glu ? p->b2.data() : nullptr;
+    p->args.b_groups = e;
+    p->args.bs = bs.data();
+    p->args.ldbs = ldbs;
+    p->args.bs_group_stride = strideS;
+    p->args.bs_split = split;
+    if (t.glu) {
+      p->args.bs2 = bs2.data();
+      p->args.ldbs2 = ldbs;
+      p->args.bs2_group_stride = strideS;
+    }
+  }
+  if (prepack) {
+    for (auto *v : {&fast.b, &fast.b2, &bs, &bs2})
+      if (!v->empty())
+        sluice_uk_weights_register(v->data(), int64_t(v->size() * 4));
+    const Problem initial(t);
+    for (int call = 0; call < 3; ++call) {
+      fast.c = initial.c;
+      sluice_uk_gemm(&fast.args);
+    }
+  } else {
+    sluice_uk_gemm(&fast.args);
+  }
+  sluice_uk_gemm_reference(&ref.args);
+  sluice_uk_gemm_reference(&ref2.args);
+  if (prepack)
+    for (auto *v : {&fast.b, &fast.b2, &bs, &bs2})
+      if (!v->empty())
+        sluice_uk_weights_unregister(v->data(), int64_t(v->size() * 4));
+  // The version-2 reference sums in the version-1 reference's order.
+  for (size_t i = 0; i < ref.c.size(); ++i)
+    if (!(ref2.c[i] == ref.c[i] || (std::isnan(ref.c[i]) && std::isnan(ref2.c[i])))) {
+      ADD_FAILURE() << "reference with the shared stack differs at " << i;
+      break;
+    }
+  expectMatches(t, fast, ref);
+}
+
+TEST_F(UkernelGemm, SharedStackMoe) {
+  // Routed experts + shared experts in one call: DeepSeek-like (S shared
+  // matrices of the routed width, split 1) and Qwen-like (one shared
+  // expert m times wider, split m), gate/up GLU with gather and the
+  // scattered down projection, decode to prefill sizes, 1-3 threads,
+  // with and without prepacked weights.
+  uint32_t seed = 60000;
+  for (int64_t M : {1, 5, 40, 300})
+    for (int64_t split : {1, 4})
+      for (bool down : {false, true}) {
+        Case t;
+        int64_t e = 6, s = split == 1 ? 2 : 1;
+        t.M = M;
+        t.N = down ? 40 : 24;
+        t.K = down ? 24 : 40;
+        t.grouped = true;
+        t.groups = e + s * split;
+        t.gather = !down;
+        t.glu = !down;
+        t.act = down ? SLUICE_UK_ACT_NONE : SLUICE_UK_ACT_SILU;
+        t.scatter = down;
+        t.scale = down;
+        t.accumulate = down;
+        t.seed = seed++;
+        for (int threads : {1, 2, 3})
+          for (bool prepack : {false, true}) {
+            runSharedCase(t, e, split, threads, prepack);
+            if (HasFailure())
+              return;
+          }
+      }
+}
+
+TEST_F(UkernelGemm, SharedStackRandomFlags) {
+  std::mt19937 rng(91);
+  auto pick = [&](int64_t n) {
+    return std::uniform_int_distribution<int64_t>(0, n - 1)(rng);
+  };
+  const int64_t sizes[] = {1, 2, 7, 16, 17, 33, 100, 257};
+  for (int i = 0; i < 80; ++i) {
+    Case t;
+    t.M = sizes[pick(8)];
+    t.N = sizes[pick(7)];
+    t.K = sizes[pick(8)];
+    int64_t e = 1 + pick(5), split = 1 + pick(3), mats = 1 + pick(2);
+    t.grouped = true;
+    t.groups = e + mats * split;
+    t.gather = pick(2);
+    t.glu = pick(2);
+    t.bias = pick(2);
+    t.act = pick(6);
+    t.scatter = pick(2);
+    t.scale = pick(2);
+    t.accumulate = pick(2);
+    t.seed = 61000 + i;
+    runSharedCase(t, e, split, 1 + static_cast<int>(pick(3)), pick(2));
+    if (HasFailure())
+      return;
+  }
+}
