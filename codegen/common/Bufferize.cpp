@@ -10,6 +10,12 @@
 #include "codegen/common/LowerSparse.h"
 #include "codegen/common/Lowering.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/DialectRegistry.h"
 
 using namespace mlir;
@@ -32,6 +38,7 @@ template <typename... Ops> void attach(MLIRContext *ctx) {
 namespace {
 void registerModels(DialectRegistry &registry, bool sparseMatmul) {
   registry.addExtension(+[](MLIRContext *ctx, SluiceDialect *) {
+    codegen::loadLoweringDialects(ctx);
     attach<TopkGateOp, ExpertChoiceGateOp, GluOp, SigmoidGateOp, RouteOp,
            DispatchOp, GroupedMatmulOp, CombineOp, MoeOp, LoadBalanceLossOp,
            RouterZLossOp, PoolOp, SegmentPoolOp, PoolMapOp, AdaptivePoolOp,
@@ -44,6 +51,12 @@ void registerModels(DialectRegistry &registry, bool sparseMatmul) {
     });
 }
 } // namespace
+
+void codegen::loadLoweringDialects(MLIRContext *ctx) {
+  ctx->loadDialect<arith::ArithDialect, func::FuncDialect, LLVM::LLVMDialect,
+                   math::MathDialect, memref::MemRefDialect,
+                   scf::SCFDialect>();
+}
 
 void codegen::registerBufferizationModels(DialectRegistry &registry) {
   registerModels(registry, /*sparseMatmul=*/true);

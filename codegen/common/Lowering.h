@@ -25,6 +25,11 @@ FailureOr<SmallVector<Value>> lowerToBuffers(Operation *op, OpBuilder &b,
 /// Registers the BufferizableOpInterface models of every sluice op.
 void registerBufferizationModels(DialectRegistry &registry);
 
+/// Loads the dialects whose ops the lowerings emit (arith, func, math,
+/// memref, scf, llvm). Every bufferization model's extension calls it, so a
+/// bare `sluice-opt --one-shot-bufferize` can build them.
+void loadLoweringDialects(MLIRContext *ctx);
+
 //===----------------------------------------------------------------------===//
 // Shared helpers
 //===----------------------------------------------------------------------===//

@@ -403,6 +403,7 @@ Value codegen::ukStrideOf(Emit &e, Value buf, unsigned i) {
 
 void mlir::sluice::registerCpuGemmBufferization(DialectRegistry &registry) {
   registry.addExtension(+[](MLIRContext *ctx, SluiceDialect *) {
+    codegen::loadLoweringDialects(ctx);
     GemmOp::attachInterface<GemmBufferization>(*ctx);
   });
 }

@@ -107,6 +107,7 @@ FailureOr<SmallVector<Value>> lowerRouterGate(Operation *o,
 void mlir::sluice::registerCpuRouterGateBufferization(
     DialectRegistry &registry) {
   registry.addExtension(+[](MLIRContext *ctx, SluiceDialect *) {
+    codegen::loadLoweringDialects(ctx);
     RouterGateOp::attachInterface<
         FreshResultBufferization<RouterGateOp, lowerRouterGate>>(*ctx);
   });

@@ -88,6 +88,7 @@ FailureOr<SmallVector<Value>> lowerSparseMatmul(Operation *o,
 void mlir::sluice::registerCpuSparseMatmulBufferization(
     DialectRegistry &registry) {
   registry.addExtension(+[](MLIRContext *ctx, SluiceDialect *) {
+    codegen::loadLoweringDialects(ctx);
     SparseMatmulOp::attachInterface<
         FreshResultBufferization<SparseMatmulOp, lowerSparseMatmul>>(*ctx);
   });
