@@ -21,6 +21,34 @@ namespace mlir::sluice::codegen {
 using BufferLowering = FailureOr<SmallVector<Value>> (*)(
     Operation *op, RewriterBase &rewriter, ArrayRef<Value> operands);
 
+/// Replaces `op` by what `lower` emits over its operands' buffers (the
+/// `bufferize` step every sluice op's model shares).
+inline LogicalResult
+bufferizeByLowering(Operation *op, RewriterBase &rewriter,
+                    const bufferization::BufferizationOptions &options,
+                    bufferization::BufferizationState &state,
+                    BufferLowering lower) {
+  OpBuilder::InsertionGuard guard(rewriter);
+  rewriter.setInsertionPoint(op);
+  SmallVector<Value> operands;
+  for (Value v : op->getOperands()) {
+    if (!isa<TensorType>(v.getType())) {
+      operands.push_back(v);
+      continue;
+    }
+    FailureOr<Value> buffer =
+        bufferization::getBuffer(rewriter, v, options, state);
+    if (failed(buffer))
+      return failure();
+    operands.push_back(*buffer);
+  }
+  FailureOr<SmallVector<Value>> results = lower(op, rewriter, operands);
+  if (failed(results))
+    return failure();
+  bufferization::replaceOpWithBufferizedValues(rewriter, op, *results);
+  return success();
+}
+
 template <typename OpTy, BufferLowering Lower>
 struct FreshResultBufferization
     : public bufferization::BufferizableOpInterface::ExternalModel<
@@ -53,25 +81,7 @@ struct FreshResultBufferization
   LogicalResult bufferize(Operation *op, RewriterBase &rewriter,
                           const bufferization::BufferizationOptions &options,
                           bufferization::BufferizationState &state) const {
-    OpBuilder::InsertionGuard guard(rewriter);
-    rewriter.setInsertionPoint(op);
-    SmallVector<Value> operands;
-    for (Value v : op->getOperands()) {
-      if (!isa<TensorType>(v.getType())) {
-        operands.push_back(v);
-        continue;
-      }
-      FailureOr<Value> buffer =
-          bufferization::getBuffer(rewriter, v, options, state);
-      if (failed(buffer))
-        return failure();
-      operands.push_back(*buffer);
-    }
-    FailureOr<SmallVector<Value>> results = Lower(op, rewriter, operands);
-    if (failed(results))
-      return failure();
-    bufferization::replaceOpWithBufferizedValues(rewriter, op, *results);
-    return success();
+    return bufferizeByLowering(op, rewriter, options, state, Lower);
   }
 };
 

@@ -345,25 +345,8 @@ struct GemmBufferization
   LogicalResult bufferize(Operation *op, RewriterBase &rewriter,
                           const bufferization::BufferizationOptions &options,
                           bufferization::BufferizationState &state) const {
-    OpBuilder::InsertionGuard guard(rewriter);
-    rewriter.setInsertionPoint(op);
-    SmallVector<Value> operands;
-    for (Value v : op->getOperands()) {
-      if (!isa<TensorType>(v.getType())) {
-        operands.push_back(v);
-        continue;
-      }
-      FailureOr<Value> buffer =
-          bufferization::getBuffer(rewriter, v, options, state);
-      if (failed(buffer))
-        return failure();
-      operands.push_back(*buffer);
-    }
-    FailureOr<SmallVector<Value>> results = lowerGemmOp(op, rewriter, operands);
-    if (failed(results))
-      return failure();
-    bufferization::replaceOpWithBufferizedValues(rewriter, op, *results);
-    return success();
+    return codegen::bufferizeByLowering(op, rewriter, options, state,
+                                        lowerGemmOp);
   }
 };
 
