@@ -19,6 +19,11 @@ Value ukContiguous(Emit &e, Value buf);
 Value ukAddressOf(Emit &e, Value buf);
 /// Dim `i`'s stride of `buf` as an i64.
 Value ukStrideOf(Emit &e, Value buf, unsigned i);
+/// Declares the micro-kernel `void fn(i64 args)` in `op`'s module (once).
+void ukDeclare(Emit &e, Operation *op, StringRef fn);
+/// An int64 argument block of `fields` entries, allocated in the entry block
+/// of `op`'s function (one per op, not per call).
+Value ukArgBlock(Emit &e, Operation *op, int64_t fields);
 
 } // namespace mlir::sluice::codegen
 

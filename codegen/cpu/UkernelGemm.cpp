@@ -67,16 +67,6 @@ int64_t actCode(std::optional<Activation> act) {
   return 0;
 }
 
-void declareKernel(Emit &e, ModuleOp module) {
-  if (module.lookupSymbol<func::FuncOp>(kGemmFn))
-    return;
-  OpBuilder::InsertionGuard g(e.b);
-  e.b.setInsertionPointToStart(module.getBody());
-  auto fn = func::FuncOp::create(e.b, e.loc, kGemmFn,
-                                 e.b.getFunctionType({e.i64()}, {}));
-  fn.setPrivate();
-}
-
 /// Whether the op's init is updated in place (its buffer becomes the
 /// result's) rather than copied into a fresh result: when init has the
 /// result's type and is produced by an op. A block argument (a function
@@ -201,17 +191,8 @@ FailureOr<Value> lowerGemm(RewriterBase &rewriter, GemmOp op,
     }
   }
 
-  auto module = op->getParentOfType<ModuleOp>();
-  declareKernel(e, module);
-  // The argument block lives in the function's entry block (one per op).
-  Value fields;
-  {
-    OpBuilder::InsertionGuard g(e.b);
-    auto fn = op->getParentOfType<func::FuncOp>();
-    e.b.setInsertionPointToStart(&fn.getBody().front());
-    fields = memref::AllocaOp::create(
-        e.b, e.loc, MemRefType::get({kFields}, e.i64()));
-  }
+  ukDeclare(e, op, kGemmFn);
+  Value fields = ukArgBlock(e, op, kFields);
   e.ifThen(ok, [&] {
     SmallVector<Value> v(kFields, e.ci64(0));
     Value zero = e.ci64(0);
@@ -382,6 +363,24 @@ Value codegen::ukAddressOf(Emit &e, Value buf) {
 Value codegen::ukStrideOf(Emit &e, Value buf, unsigned i) {
   auto md = memref::ExtractStridedMetadataOp::create(e.b, e.loc, buf);
   return e.toI64(md.getStrides()[i]);
+}
+
+void codegen::ukDeclare(Emit &e, Operation *op, StringRef fn) {
+  auto module = op->getParentOfType<ModuleOp>();
+  if (module.lookupSymbol<func::FuncOp>(fn))
+    return;
+  OpBuilder::InsertionGuard g(e.b);
+  e.b.setInsertionPointToStart(module.getBody());
+  func::FuncOp::create(e.b, e.loc, fn, e.b.getFunctionType({e.i64()}, {}))
+      .setPrivate();
+}
+
+Value codegen::ukArgBlock(Emit &e, Operation *op, int64_t fields) {
+  OpBuilder::InsertionGuard g(e.b);
+  auto fn = op->getParentOfType<func::FuncOp>();
+  e.b.setInsertionPointToStart(&fn.getBody().front());
+  return memref::AllocaOp::create(e.b, e.loc,
+                                  MemRefType::get({fields}, e.i64()));
 }
 
 void mlir::sluice::registerCpuGemmBufferization(DialectRegistry &registry) {

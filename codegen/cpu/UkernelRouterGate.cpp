@@ -57,22 +57,8 @@ FailureOr<SmallVector<Value>> lowerRouterGate(Operation *o,
   Value weights = allocResult(e, op.getWeights().getType(), {t, e.c(k)});
   Value indices = allocResult(e, op.getIndices().getType(), {t, e.c(k)});
 
-  auto module = op->getParentOfType<ModuleOp>();
-  if (!module.lookupSymbol<func::FuncOp>(kRouterGateFn)) {
-    OpBuilder::InsertionGuard g(e.b);
-    e.b.setInsertionPointToStart(module.getBody());
-    func::FuncOp::create(e.b, e.loc, kRouterGateFn,
-                         e.b.getFunctionType({e.i64()}, {}))
-        .setPrivate();
-  }
-  Value fields;
-  {
-    OpBuilder::InsertionGuard g(e.b);
-    auto fn = op->getParentOfType<func::FuncOp>();
-    e.b.setInsertionPointToStart(&fn.getBody().front());
-    fields = memref::AllocaOp::create(e.b, e.loc,
-                                      MemRefType::get({kFields}, e.i64()));
-  }
+  ukDeclare(e, op, kRouterGateFn);
+  Value fields = ukArgBlock(e, op, kFields);
   SmallVector<Value> v(kFields, e.ci64(0));
   v[fT] = e.toI64(t);
   v[fE] = e.ci64(ne);

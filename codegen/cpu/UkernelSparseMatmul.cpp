@@ -41,22 +41,8 @@ FailureOr<SmallVector<Value>> lowerSparseMatmul(Operation *o,
   auto op = cast<SparseMatmulOp>(o);
   Emit e(rewriter, op.getLoc());
   SmallVector<Value> guarded = guardEqualDims(e, op, operands);
-  auto module = op->getParentOfType<ModuleOp>();
-  if (!module.lookupSymbol<func::FuncOp>(kSparseMatmulFn)) {
-    OpBuilder::InsertionGuard g(e.b);
-    e.b.setInsertionPointToStart(module.getBody());
-    func::FuncOp::create(e.b, e.loc, kSparseMatmulFn,
-                         e.b.getFunctionType({e.i64()}, {}))
-        .setPrivate();
-  }
-  Value fields;
-  {
-    OpBuilder::InsertionGuard g(e.b);
-    auto fn = op->getParentOfType<func::FuncOp>();
-    e.b.setInsertionPointToStart(&fn.getBody().front());
-    fields = memref::AllocaOp::create(e.b, e.loc,
-                                      MemRefType::get({kFields}, e.i64()));
-  }
+  ukDeclare(e, op, kSparseMatmulFn);
+  Value fields = ukArgBlock(e, op, kFields);
   // The kernel reads w's rows as contiguous runs.
   guarded[1] = ukContiguous(e, guarded[1]); // x, w, wnorm
   return lowerSparseMatmulTiles(
