@@ -136,6 +136,71 @@ struct CudaHostPreparePass
       if (!fn.isDeclaration())
         hostFuncs.push_back(fn);
 
+    // 0. Constants of host code (memref.get_global of a dense constant,
+    // e.g. grouped_matmul's offsets written in the model) live in host
+    // memory: every use gets a device copy, uploaded at the start of the
+    // call and freed before each return. The fake driver keeps device memory
+    // in host memory, so only a real GPU shows the difference
+    // (test/CUDA/host-constants.mlir).
+    SmallVector<memref::GetGlobalOp> globals;
+    for (func::FuncOp fn : hostFuncs)
+      fn.walk([&](memref::GetGlobalOp g) {
+        if (g.getName() != "sluice_device_error")
+          globals.push_back(g);
+      });
+    if (!globals.empty())
+      declareFunc(module, "sluice_rt_cuda_upload",
+                  FunctionType::get(ctx, {ptr, ptr, i64}, {}));
+    for (memref::GetGlobalOp g : globals) {
+      auto type = cast<MemRefType>(g.getType());
+      auto fn = g->getParentOfType<func::FuncOp>();
+      if (!type.hasStaticShape() || !type.getLayout().isIdentity()) {
+        g.emitOpError() << "is a host constant of a non-contiguous or "
+                           "dynamic type (not lowered for --target=cuda)";
+        return signalPassFailure();
+      }
+      SmallVector<OpOperand *> uses;
+      for (OpOperand &use : g->getUses())
+        uses.push_back(&use);
+      // get_global has no operands: hoist it so the copy dominates every use.
+      g->moveBefore(&fn.getBody().front(), fn.getBody().front().begin());
+      OpBuilder b(g->getContext());
+      b.setInsertionPointAfter(g);
+      Location loc = g.getLoc();
+      Value dev = memref::AllocOp::create(b, loc, type);
+      auto toPtr = [&](Value m) -> Value {
+        Value idx = memref::ExtractAlignedPointerAsIndexOp::create(b, loc, m);
+        Value i = arith::IndexCastOp::create(b, loc, i64, idx);
+        return LLVM::IntToPtrOp::create(b, loc, ptr, i);
+      };
+      Value dst = toPtr(dev), src = toPtr(g.getResult());
+      int64_t bytes = type.getNumElements() *
+                      std::max<int64_t>(1, type.getElementTypeBitWidth() / 8);
+      Value n = arith::ConstantIntOp::create(b, loc, i64, bytes);
+      func::CallOp::create(b, loc, "sluice_rt_cuda_upload", TypeRange{},
+                           ValueRange{dst, src, n});
+      for (OpOperand *use : uses)
+        use->set(dev);
+      // Freed before each return unless the call returns it (then the
+      // caller owns it, as any returned buffer).
+      bool returned = false;
+      SmallVector<Value> worklist{dev};
+      while (!worklist.empty()) {
+        Value v = worklist.pop_back_val();
+        for (Operation *user : v.getUsers()) {
+          if (isa<func::ReturnOp>(user))
+            returned = true;
+          else if (auto view = dyn_cast<ViewLikeOpInterface>(user))
+            worklist.push_back(view->getResult(0));
+        }
+      }
+      if (!returned)
+        fn.walk([&](func::ReturnOp ret) {
+          OpBuilder rb(ret);
+          memref::DeallocOp::create(rb, ret.getLoc(), dev);
+        });
+    }
+
     // 1. Host access to device buffers.
     for (func::FuncOp fn : hostFuncs) {
       fn.walk([&](Operation *op) {
