@@ -72,7 +72,10 @@ struct SluiceCpuAbiPass
         // Compiled code never writes into a weight: the GEMM kernel keeps
         // packed copies of weights between runs (docs/abi.md, "Prepacked
         // weights"), so bufferization copies instead of updating in place.
-        if (role && role.getValue() == "weight")
+        // (Only before bufferization: the CUDA host pipeline runs this pass
+        // on memrefs, where the attribute would reach the LLVM translation.)
+        if (role && role.getValue() == "weight" &&
+            isa<TensorType>(fn.getArgumentTypes()[i]))
           kept.push_back(NamedAttribute(
               StringAttr::get(fn.getContext(), "bufferization.writable"),
               BoolAttr::get(fn.getContext(), false)));
