@@ -59,6 +59,10 @@ if os.path.exists(cuda_probe):
         lit_config.note("cuda: probe failed: %s" % e)
 config.substitutions.append(("%fake_cuda", os.path.join(
     config.sluice_obj_root, "test", "Unit", "Runtime", "libsluice_fake_cuda.so")))
+# Upstream's mlir-opt (mlir-22-tools): absent on a GPU machine that runs a
+# statically linked sluicec (docs/cuda-runtime.md, "Running the device tests").
+if os.path.exists(os.path.join(config.llvm_tools_dir, "mlir-opt")):
+    config.available_features.add("mlir-opt")
 cuda_stub = "/usr/local/cuda/lib64/stubs/libcuda.so"
 if os.path.exists(cuda_stub):
     config.available_features.add("cuda-stub-library")
