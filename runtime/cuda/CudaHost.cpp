@@ -237,7 +237,10 @@ SLUICE_API void sluice_rt_cuda_finish(void **slot, const char *const *sites,
     report("cuda: a kernel failed: " + driverError("cuCtxSynchronize", r));
     return;
   }
-  if (!api->moduleGetGlobal)
+  // A model without device error checks has no error sites and no
+  // `sluice_device_error` global: don't ask the driver for it (a failing
+  // cuModuleGetGlobal is an API error to compute-sanitizer).
+  if (!api->moduleGetGlobal || numSites <= 0)
     return;
   CUdeviceptr global = 0;
   size_t bytes = 0;
