@@ -23,6 +23,7 @@
 
 #include "codegen/common/Emit.h"
 #include "passes/Passes.h"
+#include "passes/TensorUtils.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -44,8 +45,6 @@ using IP = arith::CmpIPredicate;
 
 namespace {
 
-RankedTensorType ttype(Value v) { return cast<RankedTensorType>(v.getType()); }
-
 /// True iff `v` is absent or every dim of it is static but those in `dynOk`.
 bool staticExcept(Value v, ArrayRef<unsigned> dynOk = {}) {
   if (!v)
@@ -62,12 +61,6 @@ bool staticExcept(Value v, ArrayRef<unsigned> dynOk = {}) {
 /// the scalar lowering's message).
 bool tokenDimCheckable(Value x, Value v) {
   return !v || !ttype(x).isDynamicDim(0) || ttype(v).isDynamicDim(0);
-}
-
-Value dimOf(OpBuilder &b, Location loc, Value t, int64_t i) {
-  if (!ttype(t).isDynamicDim(i))
-    return arith::ConstantIndexOp::create(b, loc, ttype(t).getDimSize(i));
-  return tensor::DimOp::create(b, loc, t, i);
 }
 
 /// A tensor of `type` (dynamic sizes `dyn`) filled with `v`.

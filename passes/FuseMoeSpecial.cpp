@@ -28,6 +28,7 @@
 
 #include "codegen/common/Emit.h"
 #include "passes/MoeDecompose.h"
+#include "passes/TensorUtils.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -40,14 +41,6 @@ using IP = arith::CmpIPredicate;
 namespace {
 
 constexpr int64_t kDyn = ShapedType::kDynamic;
-
-RankedTensorType ttype(Value v) { return cast<RankedTensorType>(v.getType()); }
-
-Value dimOf(OpBuilder &b, Location loc, Value t, int64_t i) {
-  if (!ttype(t).isDynamicDim(i))
-    return arith::ConstantIndexOp::create(b, loc, ttype(t).getDimSize(i));
-  return tensor::DimOp::create(b, loc, t, i);
-}
 
 /// An empty [rows of `rowsOf`, n] tensor of `elt`.
 Value rowsTensor(OpBuilder &b, Location loc, Value rowsOf, int64_t n,

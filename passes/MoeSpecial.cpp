@@ -10,6 +10,7 @@
 
 #include "codegen/common/Emit.h"
 #include "passes/MoeDecompose.h"
+#include "passes/TensorUtils.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -23,14 +24,6 @@ namespace {
 
 constexpr int64_t kDyn = ShapedType::kDynamic;
 using Iter = utils::IteratorType;
-
-RankedTensorType ttype(Value v) { return cast<RankedTensorType>(v.getType()); }
-
-Value dimOf(OpBuilder &b, Location loc, Value t, int64_t i) {
-  if (!ttype(t).isDynamicDim(i))
-    return arith::ConstantIndexOp::create(b, loc, ttype(t).getDimSize(i));
-  return tensor::DimOp::create(b, loc, t, i);
-}
 
 /// A [rows of `rowsOf`, n] tensor of `elt`, empty or filled with `v`.
 Value rowsTensor(OpBuilder &b, Location loc, Value rowsOf, int64_t n, Type elt,
