@@ -110,6 +110,7 @@ void ThreadPool::startWorkers(int numThreads) {
   if (numThreads < 1)
     numThreads = 1;
   stopping.store(false);
+  startGeneration = jobWord.load() >> kChunkBits;
   spinNanos = defaultSpinMicros() * 1000;
   maxChunks = static_cast<int64_t>(numThreads) * kChunksPerThread;
   claims.reset(new Claim[maxChunks]);
@@ -210,7 +211,9 @@ uint64_t ThreadPool::waitForLoop(uint64_t seen) {
 }
 
 void ThreadPool::workerLoop(int index) {
-  uint64_t seen = jobWord.load(std::memory_order_acquire) >> kChunkBits;
+  // The generation when the pool started this worker: a loop published
+  // before the thread first runs is still this worker's to join.
+  uint64_t seen = startGeneration;
   while (true) {
     uint64_t word = waitForLoop(seen);
     if (word == 0)

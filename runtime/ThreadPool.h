@@ -108,6 +108,9 @@ private:
   /// One claim per possible chunk (threads * chunks per thread).
   std::unique_ptr<Claim[]> claims;
   int64_t maxChunks = 0;
+  /// The loop generation new workers start from (set before they are
+  /// created; no loop runs meanwhile).
+  uint64_t startGeneration = 0;
   int64_t spinNanos = 0;
   /// Serializes loops submitted from different threads and resizes.
   std::mutex submitMutex;
