@@ -167,8 +167,10 @@ void ThreadPool::runChunks(uint64_t word, int index) {
     {
       BodyScope bodyScope;
       ScopedRunErrorSlot slot(job.errorSlot);
-      int64_t lo = job.begin + c * job.chunkSize;
-      int64_t hi = job.end - lo > job.chunkSize ? lo + job.chunkSize : job.end;
+      // Chunk sizes differ by at most one (the first `chunkRem` are longer).
+      int64_t lo = job.begin + c * job.chunkSize +
+                   (c < job.chunkRem ? c : job.chunkRem);
+      int64_t hi = lo + job.chunkSize + (c < job.chunkRem ? 1 : 0);
       job.body(lo, hi, job.ctx);
     }
     if (chunksDone.fetch_add(1, std::memory_order_seq_cst) + 1 == n &&
@@ -249,8 +251,10 @@ void ThreadPool::parallelFor(int64_t begin, int64_t end, ParallelBody body,
   job.ctx = ctx;
   job.begin = begin;
   job.end = end;
-  job.chunkSize = (count + numChunks - 1) / numChunks;
-  numChunks = (count + job.chunkSize - 1) / job.chunkSize;
+  // Balanced chunks: with 43 items in 8 chunks, 5 x 5 + 3 x 6 (two
+  // threads get 21 and 22) rather than 7 x 6 + 1 (24 and 19).
+  job.chunkSize = count / numChunks;
+  job.chunkRem = count % numChunks;
   job.errorSlot = currentRunErrorSlot();
   chunksDone.store(0, std::memory_order_relaxed);
   uint64_t gen = (jobWord.load(std::memory_order_relaxed) >> kChunkBits) + 1;

@@ -82,7 +82,7 @@ private:
   struct Job {
     ParallelBody body = nullptr;
     void *ctx = nullptr;
-    int64_t begin = 0, end = 0, chunkSize = 1;
+    int64_t begin = 0, end = 0, chunkSize = 1, chunkRem = 0;
     RunErrorSlot *errorSlot = nullptr;
   };
 

@@ -11,6 +11,7 @@
 
 #include "TestUtil.h"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
@@ -286,6 +287,38 @@ TEST_F(ThreadPool, NestedLoopsWithoutSpinning) {
   EXPECT_EQ(n.innerCalls.load(), 16);
   EXPECT_EQ(n.innerOnOtherThread.load(), 0);
   EXPECT_EQ(n.total.load(), 1600);
+}
+
+struct Chunks {
+  std::mutex mutex;
+  std::vector<std::pair<int64_t, int64_t>> ranges;
+};
+
+void recordChunk(int64_t lo, int64_t hi, void *ctx) {
+  auto *c = static_cast<Chunks *>(ctx);
+  std::lock_guard<std::mutex> lock(c->mutex);
+  c->ranges.emplace_back(lo, hi);
+}
+
+TEST_F(ThreadPool, ChunksAreBalanced) {
+  // 43 items on 2 threads: 8 chunks of 5 or 6 (not 7 of 6 and one of 1),
+  // covering the range without overlap.
+  ASSERT_OK(sluice_set_num_threads(2));
+  for (int64_t count : {43, 8, 9, 1000001}) {
+    Chunks c;
+    sluice_rt_parallel_for(10, 10 + count, recordChunk, &c);
+    std::sort(c.ranges.begin(), c.ranges.end());
+    ASSERT_EQ(c.ranges.size(), 8u) << count;
+    int64_t at = 10, shortest = INT64_MAX, longest = 0;
+    for (auto &r : c.ranges) {
+      EXPECT_EQ(r.first, at) << count;
+      at = r.second;
+      shortest = std::min(shortest, r.second - r.first);
+      longest = std::max(longest, r.second - r.first);
+    }
+    EXPECT_EQ(at, 10 + count);
+    EXPECT_LE(longest - shortest, 1) << count;
+  }
 }
 
 TEST_F(ThreadPool, EnvironmentVariable) {
