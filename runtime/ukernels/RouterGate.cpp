@@ -178,20 +178,19 @@ extern "C" void sluice_uk_router_gate(const sluice_uk_router_gate_args *p) {
     }
     tail = buf;
   }
-  // Token blocks: 96 rows (16 register tiles) share each B block; with
-  // several threads, at least two blocks per thread, down to 6 rows.
-  // Calls under ~2 MFLOP (or under 12 tokens) run on the calling thread:
-  // the pool's workers sleep on a condition variable, and a wake-up is
-  // unlikely to pay for itself on ~8 us of work (gating T = 1; the
-  // threshold itself is a guess, not measured).
+  // The pool's items are 6-row register tiles: it cuts them into up to 4
+  // chunks per thread whose sizes differ by at most one tile, and each
+  // chunk runs in token blocks of 96 rows (16 tiles share each B block)
+  // plus a shorter last block. (Items of 96-row blocks left 43 items for
+  // T = 4096: 23 + 20 on 2 threads with the pool's balanced chunks, 24 + 19
+  // before; tiles give 342 + 341.) Calls under ~2 MFLOP (or under 12
+  // tokens) run on the calling thread (the threshold is a guess).
   double flops = 2.0 * double(T) * double(E) * double(K);
   if (threads <= 1 || flops < 2e6 || T < 12) {
     sluice::uk::routerGateRowsAvx2(p, tail, packAll, 0, T);
     return;
   }
-  int64_t perItem = (T + 2 * threads - 1) / (2 * threads);
-  perItem = (perItem + 5) / 6 * 6;
-  perItem = perItem > 96 ? 96 : perItem < 6 ? 6 : perItem;
+  const int64_t perItem = 6;
   Job job{p, tail, perItem};
   sluice_rt_parallel_for(0, (T + perItem - 1) / perItem, &runJob, &job);
 #endif
