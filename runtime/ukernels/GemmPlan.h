@@ -149,6 +149,16 @@ void routerGateRowsAvx2(const sluice_uk_router_gate_args *p,
                         const float *panels, bool packed, int64_t r0,
                         int64_t r1);
 
+/// One token's partial logits over rows [k0, k1) of w: z[0, E) =
+/// x[t, k0:k1) . w[k0:k1, :] (w read in place, rows in order). The decode
+/// path splits K between threads with this (RouterGate.cpp).
+void routerGateLogitsAvx2(const sluice_uk_router_gate_args *p, int64_t t,
+                          int64_t k0, int64_t k1, float *z);
+/// The gate of token t from its logits z[0, E) (overwritten): writes
+/// weights[t, :k] and indices[t, :k]. False if scratch memory ran out.
+bool routerGateFinishAvx2(const sluice_uk_router_gate_args *p, int64_t t,
+                          float *z);
+
 } // namespace uk
 } // namespace sluice
 

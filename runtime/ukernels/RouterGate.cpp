@@ -3,7 +3,8 @@
 // Router GEMM + top-k gate in one pass (ukernels.h). Entry point: picks the
 // AVX2 rows (RouterGateAvx2.cpp) when sluice_uk_gemm would use vector
 // kernels, else the plain loops; cuts the tokens into blocks and runs them
-// on the runtime's pool when the call is big enough to pay for the wake-up.
+// on the runtime's pool when the call is big enough to pay for the wake-up;
+// one token with a big router splits K between the threads.
 // Compiled without -m flags and without libstdc++ (see Gemm.cpp).
 //
 //===----------------------------------------------------------------------===//
@@ -78,6 +79,29 @@ void runJob(int64_t lo, int64_t hi, void *ctx) {
                                  r0, r1 < T ? r1 : T);
 }
 
+/// One-token calls with at least this many weights (K * E; 128 KiB of f32)
+/// split K between the pool's threads (below), in parts of at least
+/// kDecodeMinRows rows.
+constexpr int64_t kDecodeSplitMinWeights = 32768;
+constexpr int64_t kDecodeMinRows = 128;
+
+struct DecodeJob {
+  const sluice_uk_router_gate_args *p;
+  float *z;
+  int64_t ldz, rowsPerPart;
+};
+
+void runDecode(int64_t lo, int64_t hi, void *ctx) {
+  auto *job = static_cast<DecodeJob *>(ctx);
+  int64_t K = job->p->K;
+  for (int64_t part = lo; part < hi; ++part) {
+    int64_t k0 = part * job->rowsPerPart;
+    int64_t k1 = K - k0 < job->rowsPerPart ? K : k0 + job->rowsPerPart;
+    sluice::uk::routerGateLogitsAvx2(job->p, 0, k0, k1,
+                                     job->z + part * job->ldz);
+  }
+}
+
 } // namespace
 
 extern "C" void
@@ -99,6 +123,33 @@ extern "C" void sluice_uk_router_gate(const sluice_uk_router_gate_args *p) {
     return;
   }
 #if defined(__x86_64__)
+  int threads = sluice_get_num_threads ? sluice_get_num_threads() : 1;
+  // One token (decode) with a big router: w's rows in one contiguous part
+  // per thread (K / 2 rows, 256 KiB, for d = 2048, E = 64 on 2 threads);
+  // part i goes to the pool's thread i (the caller is 0) unless that thread
+  // is late, so in steady state each thread streams the same part of w
+  // from its own L2, where all of w (512 KiB) does not fit in one core's
+  // L2. (Parts of columns instead, 32 each, ran at half the speed of the
+  // same columns stored densely: the hardware prefetchers pull in the
+  // neighbouring lines of the other half.) Each part writes its partial
+  // logits; the caller adds them in part order and runs the gate.
+  if (T == 1 && threads >= 2 && K >= 2 * kDecodeMinRows &&
+      K * E >= kDecodeSplitMinWeights) {
+    int64_t parts = threads < K / kDecodeMinRows ? threads : K / kDecodeMinRows;
+    int64_t rows = (K + parts - 1) / parts;
+    parts = (K + rows - 1) / rows;
+    int64_t ldz = (E + 15) / 16 * 16; // parts on separate cache lines
+    if (float *z = sluice::uk::scratch(0, static_cast<size_t>(parts * ldz))) {
+      DecodeJob job{p, z, ldz, rows};
+      sluice_rt_parallel_for(0, parts, &runDecode, &job);
+      for (int64_t part = 1; part < parts; ++part)
+        for (int64_t e = 0; e < E; ++e)
+          z[e] += z[part * ldz + e];
+      if (!sluice::uk::routerGateFinishAvx2(p, 0, z))
+        plainWithMalloc(p, 0, T);
+      return;
+    }
+  }
   // w as 16-wide panels, each [K][16] contiguous (the last zero-padded),
   // packed once per call by the calling thread and read by every worker:
   // a panel's K block then streams from L2 line after line (measured ~10%
@@ -127,21 +178,19 @@ extern "C" void sluice_uk_router_gate(const sluice_uk_router_gate_args *p) {
     }
     tail = buf;
   }
-  // Token blocks: 96 rows (16 register tiles) share each B block; with
-  // several threads, at least two blocks per thread, down to 6 rows.
-  // Calls under ~2 MFLOP (or under 12 tokens) run on the calling thread:
-  // the pool's workers sleep on a condition variable, and a wake-up is
-  // unlikely to pay for itself on ~8 us of work (gating T = 1; the
-  // threshold itself is a guess, not measured).
-  int threads = sluice_get_num_threads ? sluice_get_num_threads() : 1;
+  // The pool's items are 6-row register tiles: it cuts them into up to 4
+  // chunks per thread whose sizes differ by at most one tile, and each
+  // chunk runs in token blocks of 96 rows (16 tiles share each B block)
+  // plus a shorter last block. (Items of 96-row blocks left 43 items for
+  // T = 4096: 23 + 20 on 2 threads with the pool's balanced chunks, 24 + 19
+  // before; tiles give 342 + 341.) Calls under ~2 MFLOP (or under 12
+  // tokens) run on the calling thread (the threshold is a guess).
   double flops = 2.0 * double(T) * double(E) * double(K);
   if (threads <= 1 || flops < 2e6 || T < 12) {
     sluice::uk::routerGateRowsAvx2(p, tail, packAll, 0, T);
     return;
   }
-  int64_t perItem = (T + 2 * threads - 1) / (2 * threads);
-  perItem = (perItem + 5) / 6 * 6;
-  perItem = perItem > 96 ? 96 : perItem < 6 ? 6 : perItem;
+  const int64_t perItem = 6;
   Job job{p, tail, perItem};
   sluice_rt_parallel_for(0, (T + perItem - 1) / perItem, &runJob, &job);
 #endif

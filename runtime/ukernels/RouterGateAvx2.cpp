@@ -85,7 +85,9 @@ constexpr KernelFn kernels[MR] = {&kernel<1>, &kernel<2>, &kernel<3>,
                                   &kernel<4>, &kernel<5>, &kernel<6>};
 
 /// acc[0, E) = x[0, K) . w (one token): w's rows stream in order, 64
-/// columns (8 accumulators) at a time, the last E % 8 columns scalar.
+/// columns (8 accumulators) at a time, then 32 columns with 8 accumulators
+/// (even and odd k apart, added at the end: 4 chains of 2048 FMAs would
+/// wait on the FMA latency), the last E % 32 columns 8 wide and scalar.
 void gemvRow(const float *x, const float *w, int64_t ldw, int64_t K,
              int64_t E, float *acc) {
   int64_t c0 = 0;
@@ -104,6 +106,32 @@ void gemvRow(const float *x, const float *w, int64_t ldw, int64_t K,
 #pragma GCC unroll 8
     for (int v = 0; v < 8; ++v)
       _mm256_storeu_ps(acc + c0 + v * W, c[v]);
+  }
+  for (; c0 + 32 <= E; c0 += 32) {
+    __m256 c[8];
+#pragma GCC unroll 8
+    for (int v = 0; v < 8; ++v)
+      c[v] = _mm256_setzero_ps();
+    const float *b = w + c0;
+    int64_t k = 0;
+    for (; k + 2 <= K; k += 2, b += 2 * ldw) {
+      __m256 a0 = _mm256_broadcast_ss(x + k), a1 = _mm256_broadcast_ss(x + k + 1);
+#pragma GCC unroll 4
+      for (int v = 0; v < 4; ++v) {
+        c[v] = _mm256_fmadd_ps(a0, _mm256_loadu_ps(b + v * W), c[v]);
+        c[4 + v] = _mm256_fmadd_ps(a1, _mm256_loadu_ps(b + ldw + v * W),
+                                   c[4 + v]);
+      }
+    }
+    if (k < K) {
+      __m256 a0 = _mm256_broadcast_ss(x + k);
+#pragma GCC unroll 4
+      for (int v = 0; v < 4; ++v)
+        c[v] = _mm256_fmadd_ps(a0, _mm256_loadu_ps(b + v * W), c[v]);
+    }
+#pragma GCC unroll 4
+    for (int v = 0; v < 4; ++v)
+      _mm256_storeu_ps(acc + c0 + v * W, _mm256_add_ps(c[v], c[4 + v]));
   }
   for (; c0 + W <= E; c0 += W) {
     __m256 c = _mm256_setzero_ps();
@@ -251,7 +279,37 @@ bool fastSelect(const GateParams &g, const float *s, uint64_t *keys,
   return true;
 }
 
+/// The gate of token t from its logits z (E floats, overwritten).
+void finishRow(const sluice_uk_router_gate_args *p, const GateParams &g,
+               float *z, float *gs, uint64_t *keys, int64_t t) {
+  temper(g, z);
+  vectorScores(g, z, gs);
+  float *wout = p->weights + t * p->ld_weights;
+  int32_t *iout = p->indices + t * p->ld_indices;
+  if (fastSelect(g, gs, keys, iout))
+    gateWeights(g, z, gs, iout, wout);
+  else
+    gateSelect(g, z, gs, keys, wout, iout);
+}
+
 } // namespace
+
+void sluice::uk::routerGateLogitsAvx2(const sluice_uk_router_gate_args *p,
+                                      int64_t t, int64_t k0, int64_t k1,
+                                      float *z) {
+  gemvRow(p->x + t * p->ldx + k0, p->w + k0 * p->ldw, p->ldw, k1 - k0, p->E,
+          z);
+}
+
+bool sluice::uk::routerGateFinishAvx2(const sluice_uk_router_gate_args *p,
+                                      int64_t t, float *z) {
+  float *gs = scratch(1, static_cast<size_t>(gateScratchFloats(p->E)));
+  if (!gs)
+    return false;
+  GateParams g = decodeGate(p);
+  finishRow(p, g, z, gs, gateKeys(gs, p->E), t);
+  return true;
+}
 
 void sluice::uk::routerGateRowsAvx2(const sluice_uk_router_gate_args *p,
                                     const float *tail, bool packed, int64_t r0,
@@ -322,17 +380,7 @@ void sluice::uk::routerGateRowsAvx2(const sluice_uk_router_gate_args *p,
         }
       }
     }
-    for (int64_t r = 0; r < mb; ++r) {
-      float *z = acc + r * ldacc;
-      int64_t t = m0 + r;
-      temper(g, z);
-      vectorScores(g, z, gs);
-      float *wout = p->weights + t * p->ld_weights;
-      int32_t *iout = p->indices + t * p->ld_indices;
-      if (fastSelect(g, gs, keys, iout))
-        gateWeights(g, z, gs, iout, wout);
-      else
-        gateSelect(g, z, gs, keys, wout, iout);
-    }
+    for (int64_t r = 0; r < mb; ++r)
+      finishRow(p, g, acc + r * ldacc, gs, keys, m0 + r);
   }
 }

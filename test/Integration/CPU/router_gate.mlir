@@ -5,7 +5,8 @@
 // DeepSeek-V2 (max) and DeepSeek-V3 (sigmoid, bias, top2_sum) groups, E = 8
 // (one zero-padded panel), 24 (a full panel and a padded one) and 64 (the
 // OLMoE router, vector scores), hidden sizes across several K blocks, for
-// T = 0, 1, 7, 33 and a large T on 2 threads (token blocks on the pool).
+// T = 0, 1, 7, 33 and a large T on 2 threads (token blocks on the pool),
+// and one token of a d = 2048 router on 2 threads (K split on the pool).
 // Ties, NaN and infinities come from hand-written x and w whose expected
 // picks are spelled out below.
 
@@ -37,6 +38,12 @@
 // RUN: sluicec run %s --function=olmoe --random-weights --check --dim T=7 | FileCheck %s --check-prefix=GATE --implicit-check-not=FAILED
 // RUN: sluicec run %s --function=olmoe --random-weights --check --dim T=33 | FileCheck %s --check-prefix=GATE --implicit-check-not=FAILED
 // RUN: sluicec run %s --function=olmoe --random-weights --check --threads=2 --dim T=500 | FileCheck %s --check-prefix=GATE --implicit-check-not=FAILED
+
+// The gating case of bench/ (d = 2048, E = 64, k = 8): one token on 2
+// threads splits K between them (partial logits added by the caller).
+// RUN: sluicec run %s --function=gating --random-weights --check --threads=2 --dim T=1 | FileCheck %s --check-prefix=GATE --implicit-check-not=FAILED
+// RUN: sluicec run %s --function=gating --random-weights --check --threads=1 --dim T=1 | FileCheck %s --check-prefix=GATE --implicit-check-not=FAILED
+// RUN: sluicec run %s --function=gating --random-weights --check --threads=2 --dim T=3 | FileCheck %s --check-prefix=GATE --implicit-check-not=FAILED
 
 // k = 1 with a temperature; k = E.
 // RUN: sluicec run %s --function=k1 --random-weights --check --dim T=0 | FileCheck %s --check-prefix=GATE --implicit-check-not=FAILED
@@ -129,6 +136,20 @@ func.func @olmoe(%x: tensor<?x300xf32> {sluice.name = "x", sluice.dims = ["T", "
   %z = linalg.fill ins(%zero : f32) outs(%e : tensor<?x64xf32>) -> tensor<?x64xf32>
   %l = linalg.matmul ins(%x, %r : tensor<?x300xf32>, tensor<300x64xf32>) outs(%z : tensor<?x64xf32>) -> tensor<?x64xf32>
   %w, %i = sluice.topk_gate %l {k = 8 : i64}
+      : (tensor<?x64xf32>) -> (tensor<?x8xf32>, tensor<?x8xi32>)
+  return %w, %i : tensor<?x8xf32>, tensor<?x8xi32>
+}
+
+func.func @gating(%x: tensor<?x2048xf32> {sluice.name = "x", sluice.dims = ["T", ""]},
+                  %r: tensor<2048x64xf32> {sluice.name = "router", sluice.role = "weight"})
+    -> (tensor<?x8xf32> {sluice.name = "weights"}, tensor<?x8xi32> {sluice.name = "indices"}) {
+  %c0 = arith.constant 0 : index
+  %zero = arith.constant 0.0 : f32
+  %t = tensor.dim %x, %c0 : tensor<?x2048xf32>
+  %e = tensor.empty(%t) : tensor<?x64xf32>
+  %z = linalg.fill ins(%zero : f32) outs(%e : tensor<?x64xf32>) -> tensor<?x64xf32>
+  %l = linalg.matmul ins(%x, %r : tensor<?x2048xf32>, tensor<2048x64xf32>) outs(%z : tensor<?x64xf32>) -> tensor<?x64xf32>
+  %w, %i = sluice.topk_gate %l {k = 8 : i64, renormalize = true}
       : (tensor<?x64xf32>) -> (tensor<?x8xf32>, tensor<?x8xi32>)
   return %w, %i : tensor<?x8xf32>, tensor<?x8xi32>
 }

@@ -1,17 +1,23 @@
 //===- ThreadPoolTest.cpp - sluice_rt_parallel_for and thread settings ----===//
 //
 // Coverage of ranges (every index exactly once), nesting, concurrent
-// submitters, the thread-count option and SLUICE_NUM_THREADS.
+// submitters, the thread-count option and SLUICE_NUM_THREADS, and the
+// spin-then-sleep wait of idle workers (SLUICE_POOL_SPIN_US): back-to-back
+// loops, loops after the workers fell asleep, resizes while they spin, and
+// an idle pool that stops using CPU. Run under `timeout` by ctest (a lost
+// wake-up would hang).
 //
 //===----------------------------------------------------------------------===//
 
 #include "TestUtil.h"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <mutex>
 #include <set>
+#include <sys/resource.h>
 #include <thread>
 
 using namespace sluice_test;
@@ -23,6 +29,7 @@ class ThreadPool : public ::testing::Test {
 protected:
   void TearDown() override {
     unsetenv("SLUICE_NUM_THREADS");
+    unsetenv("SLUICE_POOL_SPIN_US");
     EXPECT_EQ(sluice_set_num_threads(0), SLUICE_OK);
   }
 };
@@ -178,6 +185,140 @@ TEST_F(ThreadPool, ManySmallLoops) {
     sluice_rt_parallel_for(0, 2, coverBody, &c);
   EXPECT_EQ(c.hits[0].load(), 20000);
   EXPECT_EQ(c.hits[1].load(), 20000);
+}
+
+/// Loops of 2 to 9 items back to back, each checked: a stale worker taking
+/// part in the next loop, or a loop returning before its chunks are done,
+/// shows up as a wrong sum or a double hit.
+void backToBack(int iterations) {
+  for (int i = 0; i < iterations; ++i) {
+    int64_t n = 2 + i % 8;
+    Coverage c(0, n);
+    sluice_rt_parallel_for(0, n, coverBody, &c);
+    ASSERT_EQ(c.sum.load(), n * (n - 1) / 2) << "loop " << i;
+    for (int64_t j = 0; j < n; ++j)
+      ASSERT_EQ(c.hits[j].load(), 1) << "loop " << i << " index " << j;
+  }
+}
+
+TEST_F(ThreadPool, BackToBackLoopsWhileWorkersSpin) {
+  for (int threads : {2, 3, 8}) {
+    ASSERT_OK(sluice_set_num_threads(threads));
+    backToBack(20000);
+  }
+}
+
+TEST_F(ThreadPool, BackToBackLoopsWithoutSpinning) {
+  setenv("SLUICE_POOL_SPIN_US", "0", 1);
+  ASSERT_OK(sluice_set_num_threads(1));
+  ASSERT_OK(sluice_set_num_threads(3)); // Reads the spin budget.
+  backToBack(5000);
+}
+
+TEST_F(ThreadPool, LoopsAfterWorkersFellAsleep) {
+  setenv("SLUICE_POOL_SPIN_US", "200", 1);
+  ASSERT_OK(sluice_set_num_threads(1));
+  ASSERT_OK(sluice_set_num_threads(3));
+  for (int i = 0; i < 20; ++i) {
+    // Longer than the spin budget: the workers sleep and must be woken.
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    expectCovered(0, 1000);
+    Coverage c(0, 2);
+    sluice_rt_parallel_for(0, 2, coverBody, &c);
+    ASSERT_EQ(c.hits[0].load() + c.hits[1].load(), 2);
+  }
+}
+
+TEST_F(ThreadPool, ResizeWhileWorkersSpin) {
+  setenv("SLUICE_POOL_SPIN_US", "100000", 1); // 100 ms: still spinning.
+  for (int i = 0; i < 50; ++i) {
+    ASSERT_OK(sluice_set_num_threads(2 + i % 3));
+    expectCovered(0, 100);
+  }
+}
+
+double processCpuSeconds() {
+  rusage usage;
+  getrusage(RUSAGE_SELF, &usage);
+  return usage.ru_utime.tv_sec + usage.ru_stime.tv_sec +
+         1e-6 * (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec);
+}
+
+TEST_F(ThreadPool, IdleWorkersStopSpinning) {
+  // The default budget (50 us): 300 ms idle after a loop must cost the
+  // process far less than the 300 ms per worker that unbounded spinning
+  // would (a generous bound: the loaded test machine adds noise).
+  ASSERT_OK(sluice_set_num_threads(1));
+  ASSERT_OK(sluice_set_num_threads(3));
+  expectCovered(0, 100000);
+  double before = processCpuSeconds();
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  double idle = processCpuSeconds() - before;
+  EXPECT_LT(idle, 0.06) << "CPU seconds used by an idle 3-thread pool";
+}
+
+TEST_F(ThreadPool, ConcurrentSubmittersBackToBack) {
+  ASSERT_OK(sluice_set_num_threads(2));
+  std::vector<std::thread> submitters;
+  std::atomic<int> bad{0};
+  for (int s = 0; s < 3; ++s)
+    submitters.emplace_back([&] {
+      for (int iter = 0; iter < 3000; ++iter) {
+        Coverage c(0, 3);
+        sluice_rt_parallel_for(0, 3, coverBody, &c);
+        if (c.sum.load() != 3 || c.hits[0] != 1 || c.hits[1] != 1 ||
+            c.hits[2] != 1)
+          bad.fetch_add(1);
+      }
+    });
+  for (std::thread &t : submitters)
+    t.join();
+  EXPECT_EQ(bad.load(), 0);
+}
+
+TEST_F(ThreadPool, NestedLoopsWithoutSpinning) {
+  // Workers woken from sleep run bodies as nested (a loop inside runs
+  // serially on that worker).
+  setenv("SLUICE_POOL_SPIN_US", "0", 1);
+  ASSERT_OK(sluice_set_num_threads(1));
+  ASSERT_OK(sluice_set_num_threads(4));
+  NestedCtx n;
+  sluice_rt_parallel_for(0, 16, outerBody, &n);
+  EXPECT_EQ(n.innerCalls.load(), 16);
+  EXPECT_EQ(n.innerOnOtherThread.load(), 0);
+  EXPECT_EQ(n.total.load(), 1600);
+}
+
+struct Chunks {
+  std::mutex mutex;
+  std::vector<std::pair<int64_t, int64_t>> ranges;
+};
+
+void recordChunk(int64_t lo, int64_t hi, void *ctx) {
+  auto *c = static_cast<Chunks *>(ctx);
+  std::lock_guard<std::mutex> lock(c->mutex);
+  c->ranges.emplace_back(lo, hi);
+}
+
+TEST_F(ThreadPool, ChunksAreBalanced) {
+  // 43 items on 2 threads: 8 chunks of 5 or 6 (not 7 of 6 and one of 1),
+  // covering the range without overlap.
+  ASSERT_OK(sluice_set_num_threads(2));
+  for (int64_t count : {43, 8, 9, 1000001}) {
+    Chunks c;
+    sluice_rt_parallel_for(10, 10 + count, recordChunk, &c);
+    std::sort(c.ranges.begin(), c.ranges.end());
+    ASSERT_EQ(c.ranges.size(), 8u) << count;
+    int64_t at = 10, shortest = INT64_MAX, longest = 0;
+    for (auto &r : c.ranges) {
+      EXPECT_EQ(r.first, at) << count;
+      at = r.second;
+      shortest = std::min(shortest, r.second - r.first);
+      longest = std::max(longest, r.second - r.first);
+    }
+    EXPECT_EQ(at, 10 + count);
+    EXPECT_LE(longest - shortest, 1) << count;
+  }
 }
 
 TEST_F(ThreadPool, EnvironmentVariable) {

@@ -10,8 +10,9 @@
 // and its sum order differ from libm's by a few ulp). NaN / +-inf in x and
 // w, every score function, groups with both group scores, bias,
 // renormalize, scale, temperature, E not a multiple of 16, K across
-// several K blocks, T from 0 to several token blocks, 1 and 2 threads, and
-// both entry points (the kernel and its plain-loop fallback).
+// several K blocks, T from 0 to several token blocks, one token with K
+// split between threads, 1 and 2 threads, and both entry points
+// (the kernel and its plain-loop fallback).
 //
 //===----------------------------------------------------------------------===//
 
@@ -256,7 +257,13 @@ TEST_F(UkernelRouterGate, EveryAttribute) {
   const int64_t shapes[][3] = {{0, 8, 16},   {1, 8, 16},   {1, 64, 300},
                                {7, 24, 33},  {6, 16, 1},   {13, 72, 64},
                                {33, 64, 257}, {97, 8, 5},  {200, 64, 128},
-                               {5, 40, 0}};
+                               {5, 40, 0},
+                               // One token with K * E >= 32768: K split
+                               // between the threads; E = 40 and 36 also
+                               // run the 32-wide and tail loops of the row
+                               // kernel.
+                               {1, 64, 2048}, {1, 72, 600}, {1, 40, 1000},
+                               {1, 36, 1000}};
   int n = 0;
   for (int threads : {1, 2}) {
     ASSERT_EQ(sluice_set_num_threads(threads), SLUICE_OK);
