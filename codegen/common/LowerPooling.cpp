@@ -89,7 +89,7 @@ Value gemPow(Emit &e, const PoolAttrs &pa, Value v, Value p) {
 }
 
 /// Rows folded per pass over the accumulator row in emitSetReduceRows.
-constexpr int64_t kPoolRowBlock = 4;
+constexpr int64_t kPoolRowBlock = 8;
 
 /// max / min of the valid rows of one feature without arith.maximumf's
 /// per-step NaN and signed-zero blends: `v` replaces `acc` only when it is

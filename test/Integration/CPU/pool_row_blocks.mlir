@@ -1,4 +1,4 @@
-// The streaming pool kinds (sum, mean, max, min, gem) fold blocks of four
+// The streaming pool kinds (sum, mean, max, min, gem) fold blocks of eight
 // valid rows in one pass over the accumulator row and the other rows one at
 // a time (LowerPooling.cpp, emitSetReduceRows); max / min use a strict
 // compare + select and a separate NaN flag. Checked against the reference
@@ -39,18 +39,18 @@
 // NAN: check min: ok
 
 // The lowered max / min loops (outlined for the runtime pool) have no
-// arith.maximumf / minimumf left: a block of four rows is two unordered
+// arith.maximumf / minimumf left: a block of eight rows is four unordered
 // compares (the NaN flag) and a tree of strict compares + selects.
 // RUN: sluice-opt %s --sluice-cpu-pipeline | FileCheck %s --check-prefix=IR
 // IR-LABEL: llvm.func @__sluice_par_minmax_
 // IR-NOT: llvm.intr.{{maximum|minimum}}
-// IR-COUNT-2: llvm.fcmp "uno"
-// IR-COUNT-4: llvm.fcmp "ogt"
+// IR-COUNT-4: llvm.fcmp "uno"
+// IR-COUNT-8: llvm.fcmp "ogt"
 // IR-NOT: llvm.intr.{{maximum|minimum}}
 // IR-LABEL: llvm.func @__sluice_par_minmax_
 // IR-NOT: llvm.intr.{{maximum|minimum}}
-// IR-COUNT-2: llvm.fcmp "uno"
-// IR-COUNT-4: llvm.fcmp "olt"
+// IR-COUNT-4: llvm.fcmp "uno"
+// IR-COUNT-8: llvm.fcmp "olt"
 // IR-NOT: llvm.intr.{{maximum|minimum}}
 // IR-LABEL: llvm.func @minmax(
 
