@@ -88,12 +88,48 @@ Value gemPow(Emit &e, const PoolAttrs &pa, Value v, Value p) {
   return e.powf(v, p);
 }
 
+/// Rows folded per pass over the accumulator row in emitSetReduceRows.
+constexpr int64_t kPoolRowBlock = 8;
+
+/// max / min of the valid rows of one feature without arith.maximumf's
+/// per-step NaN and signed-zero blends: `v` replaces `acc` only when it is
+/// strictly greater (max) or less (min), so a NaN accumulator stays NaN and
+/// ties keep the earlier row (the reference's std::max order); a NaN among
+/// the new values is folded in by one select at the end of the step.
+Value foldExtremum(Emit &e, bool isMax, Value acc, ArrayRef<Value> vs) {
+  P strict = isMax ? P::OGT : P::OLT;
+  auto better = [&](Value later, Value earlier) {
+    return e.select(e.cmpf(strict, later, earlier), later, earlier);
+  };
+  // Pairwise tree over the new values (earlier operand kept on ties), one
+  // unordered compare per pair for the NaN flag.
+  SmallVector<Value> level(vs.begin(), vs.end());
+  Value nan;
+  for (size_t i = 0; i < vs.size(); i += 2) {
+    Value u = e.cmpf(P::UNO, vs[i], i + 1 < vs.size() ? vs[i + 1] : vs[i]);
+    nan = nan ? e.ori(nan, u) : u;
+  }
+  while (level.size() > 1) {
+    SmallVector<Value> next;
+    for (size_t i = 0; i + 1 < level.size(); i += 2)
+      next.push_back(better(level[i + 1], level[i]));
+    if (level.size() % 2)
+      next.push_back(level.back());
+    level = std::move(next);
+  }
+  Value r = better(level[0], acc);
+  return e.select(nan, e.cf(std::nan("")), r);
+}
+
 /// The streaming form of emitSetReduce for sum, mean, max, min and gem:
 /// rows outside, features inside, accumulating in the result row
-/// `out[outRow, :]` (one read of each valid row, contiguous in the inner
-/// loop so that it vectorizes), then a finalizing pass over the features.
-/// Same results as the per-feature form: each feature folds its rows in
-/// ascending row order.
+/// `out[outRow, :]` (contiguous in the inner loop so that it vectorizes),
+/// then a finalizing pass over the features. Blocks of kPoolRowBlock rows
+/// that are all valid are folded in one pass over the accumulator row (one
+/// load and one store of it per block instead of per row, and that many
+/// concurrent sequential streams of x); other rows go one at a time. Same
+/// results as the per-feature form: each feature folds its rows in
+/// ascending row order (max / min: see foldExtremum).
 void emitSetReduceRows(Emit &e, const PoolAttrs &pa, Value features, Value n,
                        function_ref<Value(Value)> valid,
                        function_ref<Value(Value, Value)> at, Value out,
@@ -108,32 +144,59 @@ void emitSetReduceRows(Emit &e, const PoolAttrs &pa, Value features, Value n,
                : pa.kind == PoolKind::min ? e.posInf()
                                           : zero;
   e.forLoop(features, [&](Value dd) { e.store(init, out, {outRow, dd}); });
-  Value count = e.forLoopAcc1(e.c(0), n, zero, [&](Value row, Value cnt) {
-    Value ok = valid(row);
-    e.ifThen(ok, [&] {
-      e.forLoop(features, [&](Value dd) {
-        Value acc = e.load(out, {outRow, dd});
-        Value v = at(row, dd);
-        Value next;
-        switch (pa.kind) {
-        case PoolKind::max:
-          next = e.maxf(acc, v);
-          break;
-        case PoolKind::min:
-          next = e.minf(acc, v);
-          break;
-        case PoolKind::gem:
-          next = e.addf(acc, gemPow(e, pa, e.maxf(v, e.cf(pa.eps)), pOf(dd)));
-          break;
-        default:
-          next = e.addf(acc, v);
-          break;
-        }
-        e.store(next, out, {outRow, dd});
-      });
+  // Folds rows `rows` (ascending) into the accumulator row.
+  auto foldRows = [&](ArrayRef<Value> rows) {
+    e.forLoop(features, [&](Value dd) {
+      Value acc = e.load(out, {outRow, dd});
+      SmallVector<Value> vs;
+      for (Value row : rows)
+        vs.push_back(at(row, dd));
+      switch (pa.kind) {
+      case PoolKind::max:
+      case PoolKind::min:
+        acc = foldExtremum(e, pa.kind == PoolKind::max, acc, vs);
+        break;
+      case PoolKind::gem: {
+        Value p = pOf(dd);
+        for (Value v : vs)
+          acc = e.addf(acc, gemPow(e, pa, e.maxf(v, e.cf(pa.eps)), p));
+        break;
+      }
+      default:
+        for (Value v : vs)
+          acc = e.addf(acc, v);
+        break;
+      }
+      e.store(acc, out, {outRow, dd});
     });
+  };
+  auto foldOne = [&](Value row, Value cnt) {
+    Value ok = valid(row);
+    e.ifThen(ok, [&] { foldRows({row}); });
     return e.select(ok, e.addf(cnt, one), cnt);
+  };
+  Value blocks = e.divsi(n, e.c(kPoolRowBlock));
+  Value count = e.forLoopAcc1(e.c(0), blocks, zero, [&](Value blk, Value cnt) {
+    Value r0 = e.muli(blk, e.c(kPoolRowBlock));
+    SmallVector<Value> rows;
+    Value all;
+    for (int64_t k = 0; k < kPoolRowBlock; ++k) {
+      rows.push_back(e.addi(r0, e.c(k)));
+      Value ok = valid(rows.back());
+      all = all ? e.andi(all, ok) : ok;
+    }
+    return e.ifElse1(
+        all, e.f32(),
+        [&] {
+          foldRows(rows);
+          return e.addf(cnt, e.cf(kPoolRowBlock));
+        },
+        [&] {
+          return e.forLoopAcc1(r0, e.addi(r0, e.c(kPoolRowBlock)), cnt,
+                               foldOne);
+        });
   });
+  count = e.forLoopAcc1(e.muli(blocks, e.c(kPoolRowBlock)), n, count, foldOne);
   if (pa.kind == PoolKind::sum)
     return;
   Value empty = e.arithEqZero(count);
