@@ -732,10 +732,11 @@ Case decodeCase(const std::vector<int32_t> &rows, bool down, int64_t k,
 
 /// The decode shapes of the K split: k = 1..8 experts with one row each
 /// (T = 1) out of k + 1 (one expert unused), and uneven groups of 0-8 rows.
-/// Parts (Gemm.cpp): gate/up K = 256, N = 1100: one column chunk of 1104,
-/// 3 parts of 88 rows; K = 128, N = 2100: two chunks of 1056, 2 parts of
-/// 64 rows; down K = 512, N = 520: 2 parts of 256 rows; uneven groups
-/// (chunks of at most 256 GLU / 512 columns) K = 1024, N = 300: 2 parts.
+/// Parts (Gemm.cpp; >= 1 MiB and >= 256 rows each): gate/up K = 768,
+/// N = 600: one column chunk of 608, 3 parts of 256 rows; K = 512,
+/// N = 2100: two chunks of 1056, 2 parts; down K = 512, N = 520: 2 parts;
+/// uneven groups (chunks of at most 256 GLU / 512 columns) K = 1024,
+/// N = 300: 2 parts of 512 rows.
 std::vector<Case> decodeCases() {
   std::vector<Case> cases;
   uint32_t seed = 62000;
@@ -743,9 +744,9 @@ std::vector<Case> decodeCases() {
     for (bool down : {false, true}) {
       std::vector<int32_t> rows(k + 1, 1);
       rows[(k * 5) % (k + 1)] = 0;
-      bool wide = k % 2 == 0;
-      cases.push_back(decodeCase(rows, down, down ? 512 : wide ? 128 : 256,
-                                 down ? 520 : wide ? 2100 : 1100, seed++));
+      bool wide = k == 2 || k == 4;
+      cases.push_back(decodeCase(rows, down, down ? 512 : wide ? 512 : 768,
+                                 down ? 520 : wide ? 2100 : 600, seed++));
     }
   for (bool down : {false, true})
     cases.push_back(
@@ -795,7 +796,7 @@ TEST_F(UkernelGemm, DecodeSplitAlongKSharedStack) {
     for (bool down : {false, true}) {
       int64_t e = 6, s = split == 1 ? 2 : 1;
       Case t = decodeCase(std::vector<int32_t>(e + s * split, 1), down,
-                          down ? 512 : 256, down ? 520 : 1100, seed++);
+                          down ? 512 : 768, down ? 520 : 600, seed++);
       for (int threads : {1, 2}) {
         runSharedCase(t, e, split, threads, /*prepack=*/false);
         if (HasFailure())
