@@ -76,6 +76,8 @@ struct Scratch {
   size_t segCap;
   WorkItem *order;
   size_t orderCap;
+  int64_t *done; ///< the unit counters of a K-split GEMV call
+  size_t doneCap;
 };
 pthread_key_t scratchKey;
 pthread_once_t scratchOnce = PTHREAD_ONCE_INIT;
@@ -87,6 +89,7 @@ void freeScratch(void *ptr) {
     free(b);
   free(s->segs);
   free(s->order);
+  free(s->done);
   free(s);
 }
 
@@ -286,8 +289,57 @@ extern "C" void sluice_uk_gemm(const sluice_uk_gemm_args *p) {
       packed ? (plan.glu ? 512 : 1024) : 4096 / (maxRows * (plan.glu ? 2 : 1));
   maxNc = maxNc < 128 ? 128 : maxNc;
   int64_t minNc = 4 * panelFloats;
+
+  // Decode (every segment streamed, B large): items are also split along
+  // K, so that each reads one contiguous run of B rows of about
+  // kGemvPartBytes (whole rows when the chunk is all of N) and there are
+  // enough equal items for the threads to claim. Before, a T = 1 call had
+  // one item per thread at most (2 column chunks of the Mixtral down GEMM:
+  // half of each 4 KiB B row) or one per (expert, column chunk): a thread
+  // woken late, or one slower stream, made the other wait at the end.
+  // Chunks and parts depend on the shape only (not on the thread count).
+  int64_t splitNc = 0;
+  if (!packed && plan.kMain >= 2 * kGemvMinPartRows) {
+    int64_t chunks = (p->N + maxNc - 1) / maxNc;
+    splitNc = roundUp((p->N + chunks - 1) / chunks, panelFloats);
+    int64_t rowBytes =
+        splitNc * int64_t(sizeof(float)) * (plan.glu ? 2 : 1);
+    int64_t parts = (plan.kMain * rowBytes + kGemvPartBytes - 1) / kGemvPartBytes;
+    int64_t maxParts = plan.kMain / kGemvMinPartRows;
+    parts = parts < maxParts ? parts : maxParts;
+    parts = parts < kGemvMaxParts ? parts : kGemvMaxParts;
+    if (parts > 1) {
+      int64_t rows = roundUp((plan.kMain + parts - 1) / parts, 8);
+      int64_t kParts = (plan.kMain + rows - 1) / rows;
+      int64_t numChunks = (p->N + splitNc - 1) / splitNc;
+      int64_t ld = plan.glu ? 2 * splitNc : splitNc; // the acc row (GLU: pairs)
+      int64_t units = plan.splitGroups ? plan.numSegs * numChunks : numChunks;
+      int64_t floats = numChunks * kParts * p->M * ld;
+      // At most 64 MiB of partial sums (M <= 8 x groups rows here).
+      float *partials =
+          floats <= (int64_t(16) << 20) ? scratch(4, size_t(floats)) : nullptr;
+      if (partials && scratchState->doneCap < size_t(units)) {
+        void *mem = realloc(scratchState->done, units * sizeof(int64_t));
+        if (mem) {
+          scratchState->done = static_cast<int64_t *>(mem);
+          scratchState->doneCap = size_t(units);
+        }
+      }
+      if (partials && scratchState->doneCap >= size_t(units)) {
+        memset(scratchState->done, 0, units * sizeof(int64_t));
+        plan.kParts = kParts;
+        plan.kPartRows = rows;
+        plan.partials = partials;
+        plan.partialLd = ld;
+        plan.unitDone = scratchState->done;
+      }
+    }
+  }
+
   int64_t nc;
-  if (plan.splitGroups) {
+  if (plan.kParts > 1) {
+    nc = splitNc;
+  } else if (plan.splitGroups) {
     // (segment, column chunk) items of unequal work (segment sizes
     // differ), balanced by the claim order below: chunks as wide as maxNc
     // allows, so that one segment's A rows are packed as few times as
@@ -316,7 +368,8 @@ extern "C" void sluice_uk_gemm(const sluice_uk_gemm_args *p) {
   nc = roundUp(nc, panelFloats);
   plan.nc = nc;
   plan.numChunks = (p->N + nc - 1) / nc;
-  plan.numItems = plan.numChunks * segItems;
+  plan.numItems = plan.numChunks *
+                  (plan.kParts > 1 ? plan.numSegs * plan.kParts : segItems);
 
 #if defined(__x86_64__)
   Job job{&plan,
@@ -335,7 +388,9 @@ extern "C" void sluice_uk_gemm(const sluice_uk_gemm_args *p) {
   // threads finish together (longest-processing-time-first list
   // scheduling). Which thread runs an item changes nothing in the result:
   // every C element is computed by one item, the same way.
-  if (plan.splitGroups) {
+  // (K-split items are equal: index order, a unit's parts one after the
+  // other, so units complete early and the threads read neighbouring rows.)
+  if (plan.splitGroups && plan.kParts == 1) {
     size_t n = static_cast<size_t>(plan.numItems);
     if (scratchState->orderCap < n) {
       void *mem = realloc(scratchState->order, n * sizeof(WorkItem));

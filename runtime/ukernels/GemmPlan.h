@@ -55,6 +55,17 @@ inline GroupB groupB(const sluice_uk_gemm_args *p, int64_t g) {
 /// GEMV path) instead of packing it.
 constexpr int64_t kGemvMaxRows = 8;
 
+/// Streamed (GEMV) calls are split along K when B is large (decode): each
+/// work item reads rows [k0, k0 + rows) of one segment's B over a column
+/// chunk, about this many bytes, into its own partial sums (GemmKernels.inc
+/// gemvPartItem). At most kGemvMaxParts parts of at least kGemvMinPartRows
+/// rows (a multiple of 8) per column chunk: the partial sums cost one row
+/// per part and segment row in memory traffic (with 64-row parts the
+/// 2-thread Mixtral / OLMoE decode steps were 5-10% slower).
+constexpr int64_t kGemvPartBytes = int64_t(1) << 20;
+constexpr int64_t kGemvMaxParts = 32;
+constexpr int64_t kGemvMinPartRows = 256;
+
 /// Calls whose largest segment has at least this many rows use prepacked
 /// weights when B is registered (WeightCache.cpp).
 constexpr int64_t kPrepackMinRows = 2;
@@ -83,6 +94,20 @@ struct GemmPlan {
   /// group g - sharedFrom), null when that stack is not prepacked.
   const float *prepackedShared = nullptr;
   int64_t sharedFrom = INT64_MAX;
+  /// GEMV calls split along K (kParts > 1): items are (segment, column
+  /// chunk, K part), part q covering rows [q * kPartRows, ...) of K. The
+  /// parts and chunks depend on the shape only, never on the thread count,
+  /// so C stays bit-identical for any number of threads. Item (s, c, q)
+  /// sums into partials + ((c * kParts + q) * M + segs[s].lo) * partialLd;
+  /// the item that completes a unit (splitGroups: one segment's chunk,
+  /// else one chunk of every segment; unitDone counts its finished items)
+  /// adds the parts in order q = 0, 1, ... and runs the epilogue, segments
+  /// in ascending m.
+  int64_t kParts = 1;
+  int64_t kPartRows = 0;
+  float *partials = nullptr;
+  int64_t partialLd = 0;
+  int64_t *unitDone = nullptr;
 };
 
 /// Group g's prepacked panels, or null.
@@ -133,7 +158,7 @@ void gemmItemsAvx2Wide(const GemmPlan &plan, int64_t lo, int64_t hi);
 /// A 64-byte aligned buffer of at least `floats` floats, owned by the calling
 /// thread and reused by later calls (slot < kScratchSlots). Null if memory
 /// runs out.
-constexpr int kScratchSlots = 4;
+constexpr int kScratchSlots = 5;
 float *scratch(int slot, size_t floats);
 
 /// Whether sluice_uk_gemm's choice of instruction set (CPU check and

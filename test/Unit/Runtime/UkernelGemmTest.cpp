@@ -702,3 +702,105 @@ TEST_F(UkernelGemm, SharedStackRandomFlags) {
       return;
   }
 }
+
+/// An MoE decode call (GemmPlan::kParts: streamed B split along K, about
+/// 1 MiB of B per part): `rows[g]` product rows in group g (0 for experts
+/// no token picked), the gathered GLU gate/up or the scattered, weighted
+/// down projection, K x N per expert.
+Case decodeCase(const std::vector<int32_t> &rows, bool down, int64_t k,
+                int64_t n, uint32_t seed) {
+  Case t;
+  t.groups = static_cast<int64_t>(rows.size());
+  t.cuts.assign(1, 0);
+  for (int32_t r : rows)
+    t.cuts.push_back(t.cuts.back() + r);
+  t.M = t.cuts.back();
+  t.grouped = true;
+  t.K = k;
+  t.N = n;
+  t.gather = !down;
+  t.glu = !down;
+  t.act = down ? SLUICE_UK_ACT_NONE : SLUICE_UK_ACT_SILU;
+  t.bias = seed % 2 == 1;
+  t.k2 = seed % 3 == 0 ? 8 : 0;
+  t.scatter = down;
+  t.scale = down;
+  t.accumulate = down;
+  t.seed = seed;
+  return t;
+}
+
+/// The decode shapes of the K split: k = 1..8 experts with one row each
+/// (T = 1) out of k + 1 (one expert unused), and uneven groups of 0-8 rows.
+/// Parts (Gemm.cpp; >= 1 MiB and >= 256 rows each): gate/up K = 768,
+/// N = 600: one column chunk of 608, 3 parts of 256 rows; K = 512,
+/// N = 2100: two chunks of 1056, 2 parts; down K = 512, N = 520: 2 parts;
+/// uneven groups (chunks of at most 256 GLU / 512 columns) K = 1024,
+/// N = 300: 2 parts of 512 rows.
+std::vector<Case> decodeCases() {
+  std::vector<Case> cases;
+  uint32_t seed = 62000;
+  for (int k = 1; k <= 8; ++k)
+    for (bool down : {false, true}) {
+      std::vector<int32_t> rows(k + 1, 1);
+      rows[(k * 5) % (k + 1)] = 0;
+      bool wide = k == 2 || k == 4;
+      cases.push_back(decodeCase(rows, down, down ? 512 : wide ? 512 : 768,
+                                 down ? 520 : wide ? 2100 : 600, seed++));
+    }
+  for (bool down : {false, true})
+    cases.push_back(
+        decodeCase({3, 0, 8, 1, 5, 0, 2, 7, 4}, down, 1024, 300, seed++));
+  return cases;
+}
+
+TEST_F(UkernelGemm, DecodeSplitAlongK) {
+  for (const Case &t : decodeCases())
+    for (int threads : {1, 2}) {
+      runCase(t, threads);
+      if (HasFailure())
+        return;
+    }
+}
+
+TEST_F(UkernelGemm, DecodeBitIdenticalAcrossThreadCounts) {
+  // The K parts depend on the shape only, and each unit's parts are added
+  // in the same order by whichever thread completes it: C is the same bits
+  // for 1, 2 and 3 threads.
+  for (const Case &t : decodeCases()) {
+    SCOPED_TRACE(t.str());
+    std::vector<float> first;
+    const Problem initial(t);
+    for (int threads : {1, 2, 3}) {
+      ASSERT_EQ(sluice_set_num_threads(threads), SLUICE_OK);
+      Problem fast(t);
+      sluice_uk_gemm(&fast.args);
+      if (threads == 1) {
+        first = fast.c;
+        EXPECT_NE(first, initial.c); // not vacuous: the call changed C
+        continue;
+      }
+      EXPECT_EQ(0, memcmp(fast.c.data(), first.data(),
+                          first.size() * sizeof(float)))
+          << "threads=" << threads;
+    }
+  }
+}
+
+TEST_F(UkernelGemm, DecodeSplitAlongKSharedStack) {
+  // DeepSeek-like decode: 6 routed experts with one row each and the
+  // shared experts' rows in the same call (2 shared matrices, split 1; or
+  // one 4x wider matrix, split 4), 1 and 2 threads.
+  uint32_t seed = 63000;
+  for (int64_t split : {1, 4})
+    for (bool down : {false, true}) {
+      int64_t e = 6, s = split == 1 ? 2 : 1;
+      Case t = decodeCase(std::vector<int32_t>(e + s * split, 1), down,
+                          down ? 512 : 768, down ? 520 : 600, seed++);
+      for (int threads : {1, 2}) {
+        runSharedCase(t, e, split, threads, /*prepack=*/false);
+        if (HasFailure())
+          return;
+      }
+    }
+}
