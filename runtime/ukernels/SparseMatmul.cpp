@@ -34,14 +34,13 @@ using sluice::uk::SparseTile;
 namespace {
 
 /// The row list of tokens [t0, t0 + tn) into `buf` (see SparseTile).
-/// `buf` holds at least N * 18 + N / 4 + 1 floats.
+/// `buf` holds at least N * 10 + N / 4 + 1 floats.
 void listRows(const sluice_uk_sparse_matmul_args *p, int64_t t0, int64_t tn,
               float *buf, SparseTile &tile) {
   int64_t N = p->N;
   float *xg = buf;
-  float *keep = buf + N * kSparseTile;
-  auto *rows = reinterpret_cast<int32_t *>(buf + 2 * N * kSparseTile);
-  auto *mask = reinterpret_cast<uint8_t *>(buf + 2 * N * kSparseTile + N);
+  auto *rows = reinterpret_cast<int32_t *>(buf + N * kSparseTile);
+  auto *mask = reinterpret_cast<uint8_t *>(buf + N * kSparseTile + N);
   const float *x = p->x + t0 * p->ldx;
   int64_t count = 0;
   if (tn == 1) {
@@ -61,12 +60,9 @@ void listRows(const sluice_uk_sparse_matmul_args *p, int64_t t0, int64_t tn,
           m |= 1u << r;
       if (!m)
         continue;
-      float *xv = xg + count * kSparseTile, *kv = keep + count * kSparseTile;
-      for (int64_t r = 0; r < kSparseTile; ++r) {
-        bool kept = r < tn && (m >> r & 1u);
-        xv[r] = kept ? x[r * p->ldx + n] : 0.0f;
-        kv[r] = kept ? -0.0f : 0.0f;
-      }
+      float *xv = xg + count * kSparseTile;
+      for (int64_t r = 0; r < kSparseTile; ++r)
+        xv[r] = r < tn && (m >> r & 1u) ? x[r * p->ldx + n] : 0.0f;
       rows[count] = static_cast<int32_t>(n);
       mask[count++] = static_cast<uint8_t>(m);
     }
@@ -78,7 +74,6 @@ void listRows(const sluice_uk_sparse_matmul_args *p, int64_t t0, int64_t tn,
   tile.rows = rows;
   tile.mask = mask;
   tile.xg = xg;
-  tile.keep = keep;
 }
 
 /// Columns [j0, j1) of the tile with plain loops (fused multiply-adds in
@@ -110,21 +105,23 @@ void runJob(int64_t lo, int64_t hi, void *ctx) {
   auto *job = static_cast<Job *>(ctx);
   const SparseTile &tile = *job->tile;
   int64_t M = tile.p->M;
-  int64_t j0 = lo * tile.colsPerItem, j1 = hi * tile.colsPerItem;
-  if (j1 > M)
-    j1 = M;
+  for (int64_t it = lo; it < hi; ++it) {
+    int64_t j0 = it * tile.colsPerItem, j1 = j0 + tile.colsPerItem;
+    if (j1 > M)
+      j1 = M;
 #if defined(__x86_64__)
-  if (job->avx2) {
-    sluice::uk::sparseColumnsAvx2(tile, j0, j1);
-    return;
-  }
+    if (job->avx2) {
+      sluice::uk::sparseColumnsAvx2(tile, j0, j1);
+      continue;
+    }
 #endif
-  plainColumns(tile, j0, j1);
+    plainColumns(tile, j0, j1);
+  }
 }
 
 void run(const sluice_uk_sparse_matmul_args *p, bool avx2, bool useScratch) {
   int64_t T = p->T, N = p->N, M = p->M;
-  size_t floats = static_cast<size_t>(N) * (2 * kSparseTile + 2) + 1;
+  size_t floats = static_cast<size_t>(N) * (kSparseTile + 2) + 1;
   float *buf = nullptr;
   if (N < (int64_t(1) << 31)) // row indices are int32
     buf = useScratch ? sluice::uk::scratch(3, floats)
@@ -152,28 +149,26 @@ void run(const sluice_uk_sparse_matmul_args *p, bool avx2, bool useScratch) {
     int64_t tn = T - t0 < kSparseTile ? T - t0 : kSparseTile;
     SparseTile tile;
     listRows(p, t0, tn, buf, tile);
-    // Items of up to ~2048 columns (8 KiB of a row: the y columns of one
-    // token stay in L1 while the rows stream), a multiple of the thread
-    // count so each thread takes one contiguous column range; small tiles
-    // (under ~256 K multiply-adds) stay on the calling thread.
+    // Small tiles (under ~256 K multiply-adds) stay on the calling thread.
     int64_t work = tile.count * tn * M;
     int64_t par = threads > 1 && work >= (int64_t(1) << 18) ? threads : 1;
-    // 2-8 tokens: per 8 columns a strip costs ~9 ops per row every token
-    // keeps and ~17 per other row (blends), the per-token loop ~3 per
-    // (row, token) pair; the per-token loop streams whole rows (one item
-    // per thread).
+    // 2-8 tokens: the 8-token strips cost ~9 ops per listed row and 8
+    // columns whoever keeps it (x = 0 for the others), the per-token loop
+    // ~3 per (row, token) pair: per-token where rows are kept by fewer than
+    // 3 of the tile's tokens on average (sparse inputs).
     tile.perToken = false;
     if (tn > 1) {
-      const unsigned full = (1u << tn) - 1u;
-      int64_t pairs = 0, partial = 0;
-      for (int64_t c = 0; c < tile.count; ++c) {
+      int64_t pairs = 0;
+      for (int64_t c = 0; c < tile.count; ++c)
         pairs += __builtin_popcount(tile.mask[c]);
-        partial += tile.mask[c] != full;
-      }
-      tile.perToken =
-          3 * pairs < 9 * (tile.count - partial) + 17 * partial;
+      tile.perToken = pairs < 3 * tile.count;
     }
-    int64_t items = tile.perToken ? 1 : (M + 2047) / 2048;
+    // Items: one token streams up to 8192 columns of 8 rows at a time (y in
+    // L1 / L2), so one item per thread, each a contiguous column range (long
+    // runs of every row); the per-token loop likewise; the strips take
+    // items of ~2048 columns. Items are a multiple of the thread count.
+    int64_t maxCols = tn == 1 ? 8192 : tile.perToken ? M : 2048;
+    int64_t items = (M + maxCols - 1) / maxCols;
     items = (items + par - 1) / par * par;
     int64_t cols = (M + items - 1) / items;
     cols = (cols + 15) / 16 * 16;

@@ -29,7 +29,6 @@ struct SparseTile {
   const uint8_t *mask;  ///< [count] bit r: token t0 + r keeps the row
   const float *xg;      ///< tn == 1: [count] values; else [count][8] (0 where
                         ///< not kept or r >= tn)
-  const float *keep;    ///< tn > 1: [count][8], -0.0f where kept, else +0.0f
   int64_t colsPerItem;  ///< columns of one pool item (a multiple of 16)
   bool perToken;        ///< 2-8 tokens: loop over each row's keeping tokens
                         ///< (sparse inputs) rather than 8-token strips

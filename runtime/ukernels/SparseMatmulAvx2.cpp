@@ -1,18 +1,24 @@
 //===- SparseMatmulAvx2.cpp - column loops of sluice_uk_sparse_matmul -----===//
 //
 // Compiled with -mavx2 -mfma; called only after the CPU check
-// (SparseMatmul.cpp). Both loops keep the order of the plain loops: per
+// (SparseMatmul.cpp). Every loop keeps the order of the plain loops: per
 // output, one fused multiply-add per kept row, rows ascending.
 //
-// One token (decode): y's columns [j0, j1) (<= 8 KiB) stay in L1 as the
-// accumulator while every listed row's columns stream through; the row two
-// ahead is prefetched line by line. Memory-bound: 2 loads and a store per
-// 8 weights.
+// One token (decode), and 2-8 tokens as the fallback of the strips: groups
+// of 8 listed rows; per token, the group's rows it keeps are added in one
+// pass over its y columns (a contiguous range of up to 8192 per thread):
+// per 16 columns up to 8 row loads feed one load and one store of y, 8
+// read streams in flight, no software prefetch (as the GEMM's GEMV path).
 //
-// 2-8 tokens: 8-column strips with 8 accumulators (one per token) in
-// registers over blocks of 128 rows: per row one load of w, 8 broadcasts,
-// 8 FMAs (compute-bound at T = 8). A row kept by only some tokens of the
-// tile adds to the others through a blend (never 0 * w: w may hold Inf).
+// 2-8 tokens, rows kept by >= 3 tokens on average: 8-column strips with 8
+// accumulators (one per token) in registers over blocks of 128 rows: per
+// row one load of w, 8 broadcasts, 8 FMAs. Every listed row is added to
+// every token, x = 0 where a token does not keep it: exact for finite w
+// (up to the sign of a zero sum); a non-finite output sends the item's
+// columns through the row groups, where 0 never meets an Inf / NaN weight.
+//
+// 2-8 tokens, rows kept by fewer tokens (sparse inputs): per row, each
+// keeping token adds the row to its y.
 //
 //===----------------------------------------------------------------------===//
 
@@ -24,46 +30,6 @@ using sluice::uk::kSparseTile;
 using sluice::uk::SparseTile;
 
 namespace {
-
-void oneToken(const SparseTile &tile, int64_t j0, int64_t j1) {
-  const sluice_uk_sparse_matmul_args *p = tile.p;
-  float *y = p->y + tile.t0 * p->ldy + j0;
-  int64_t width = j1 - j0;
-  for (int64_t j = 0; j < width; ++j)
-    y[j] = 0.0f;
-  const float *w0 = p->w + j0;
-  int64_t count = tile.count;
-  for (int64_t c = 0; c < count; ++c) {
-    const float *w = w0 + int64_t(tile.rows[c]) * p->ldw;
-    const float *ahead =
-        c + 2 < count ? w0 + int64_t(tile.rows[c + 2]) * p->ldw : w;
-    float xs = tile.xg[c];
-    __m256 xv = _mm256_set1_ps(xs);
-    int64_t j = 0;
-    for (; j + 32 <= width; j += 32) {
-      _mm_prefetch(reinterpret_cast<const char *>(ahead + j), _MM_HINT_T0);
-      _mm_prefetch(reinterpret_cast<const char *>(ahead + j + 16),
-                   _MM_HINT_T0);
-      __m256 a0 = _mm256_fmadd_ps(xv, _mm256_loadu_ps(w + j),
-                                  _mm256_loadu_ps(y + j));
-      __m256 a1 = _mm256_fmadd_ps(xv, _mm256_loadu_ps(w + j + 8),
-                                  _mm256_loadu_ps(y + j + 8));
-      __m256 a2 = _mm256_fmadd_ps(xv, _mm256_loadu_ps(w + j + 16),
-                                  _mm256_loadu_ps(y + j + 16));
-      __m256 a3 = _mm256_fmadd_ps(xv, _mm256_loadu_ps(w + j + 24),
-                                  _mm256_loadu_ps(y + j + 24));
-      _mm256_storeu_ps(y + j, a0);
-      _mm256_storeu_ps(y + j + 8, a1);
-      _mm256_storeu_ps(y + j + 16, a2);
-      _mm256_storeu_ps(y + j + 24, a3);
-    }
-    for (; j + 8 <= width; j += 8)
-      _mm256_storeu_ps(y + j, _mm256_fmadd_ps(xv, _mm256_loadu_ps(w + j),
-                                              _mm256_loadu_ps(y + j)));
-    for (; j < width; ++j)
-      y[j] = __builtin_fmaf(xs, w[j], y[j]);
-  }
-}
 
 /// Rows per register block of the multi-token loop: 128 rows x 2 lines of
 /// the current strip pair and the prefetched one stay in L1.
@@ -77,7 +43,6 @@ void strip(const SparseTile &tile, int64_t j, int lanes, int64_t c0,
   const sluice_uk_sparse_matmul_args *p = tile.p;
   const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
   const __m256i lm = _mm256_cmpgt_epi32(_mm256_set1_epi32(lanes), lane);
-  const unsigned full = (1u << tile.tn) - 1u;
   const int64_t tn = tile.tn;
   float *y = p->y + tile.t0 * p->ldy + j;
   // Eight named accumulators (an array indexed in loops was spilled to the
@@ -110,21 +75,9 @@ void strip(const SparseTile &tile, int64_t j, int lanes, int64_t c0,
     const float *xv = tile.xg + c * kSparseTile;
 #define SLUICE_FMA(r)                                                          \
   a##r = _mm256_fmadd_ps(_mm256_broadcast_ss(xv + r), wv, a##r)
-#define SLUICE_FMA_KEPT(r)                                                     \
-  a##r = _mm256_blendv_ps(                                                     \
-      a##r, _mm256_fmadd_ps(_mm256_broadcast_ss(xv + r), wv, a##r),            \
-      _mm256_broadcast_ss(kv + r))
-    if (tile.mask[c] == full) {
-      SLUICE_FMA(0); SLUICE_FMA(1); SLUICE_FMA(2); SLUICE_FMA(3);
-      SLUICE_FMA(4); SLUICE_FMA(5); SLUICE_FMA(6); SLUICE_FMA(7);
-    } else {
-      const float *kv = tile.keep + c * kSparseTile;
-      SLUICE_FMA_KEPT(0); SLUICE_FMA_KEPT(1); SLUICE_FMA_KEPT(2);
-      SLUICE_FMA_KEPT(3); SLUICE_FMA_KEPT(4); SLUICE_FMA_KEPT(5);
-      SLUICE_FMA_KEPT(6); SLUICE_FMA_KEPT(7);
-    }
+    SLUICE_FMA(0); SLUICE_FMA(1); SLUICE_FMA(2); SLUICE_FMA(3);
+    SLUICE_FMA(4); SLUICE_FMA(5); SLUICE_FMA(6); SLUICE_FMA(7);
 #undef SLUICE_FMA
-#undef SLUICE_FMA_KEPT
   }
   auto storeY = [&](int64_t r, __m256 v) {
     if (lanes == 8)
@@ -182,12 +135,119 @@ void fewTokensPerRow(const SparseTile &tile, int64_t j0, int64_t j1) {
   }
 }
 
+/// y[0, width) += xs[0] w[0][.] + ... + xs[R-1] w[R-1][.], one fused
+/// multiply-add per row in the given (ascending) order; y is loaded and
+/// stored once per R rows (R weight streams in flight).
+template <int R>
+void addRows(float *y, const float *const *w, const float *xs, int64_t width) {
+  __m256 xv[R];
+#pragma GCC unroll 8
+  for (int q = 0; q < R; ++q)
+    xv[q] = _mm256_set1_ps(xs[q]);
+  int64_t j = 0;
+  for (; j + 16 <= width; j += 16) {
+    __m256 a0 = _mm256_loadu_ps(y + j), a1 = _mm256_loadu_ps(y + j + 8);
+#pragma GCC unroll 8
+    for (int q = 0; q < R; ++q) {
+      a0 = _mm256_fmadd_ps(xv[q], _mm256_loadu_ps(w[q] + j), a0);
+      a1 = _mm256_fmadd_ps(xv[q], _mm256_loadu_ps(w[q] + j + 8), a1);
+    }
+    _mm256_storeu_ps(y + j, a0);
+    _mm256_storeu_ps(y + j + 8, a1);
+  }
+  if (j + 8 <= width) {
+    __m256 a0 = _mm256_loadu_ps(y + j);
+#pragma GCC unroll 8
+    for (int q = 0; q < R; ++q)
+      a0 = _mm256_fmadd_ps(xv[q], _mm256_loadu_ps(w[q] + j), a0);
+    _mm256_storeu_ps(y + j, a0);
+    j += 8;
+  }
+  for (; j < width; ++j) {
+    float s = y[j];
+    for (int q = 0; q < R; ++q)
+      s = __builtin_fmaf(xs[q], w[q][j], s);
+    y[j] = s;
+  }
+}
+
+/// Groups of up to 8 consecutive listed rows; per token, the rows of the
+/// group it keeps go through addRows in one pass over y's columns [j0, j1)
+/// (the first token reads the group's row pieces from memory, the others
+/// from L1). Exact: a token only ever meets the rows it keeps.
+void rowGroups(const SparseTile &tile, int64_t j0, int64_t j1) {
+  const sluice_uk_sparse_matmul_args *p = tile.p;
+  const int64_t width = j1 - j0, tn = tile.tn;
+  for (int64_t r = 0; r < tn; ++r) {
+    float *y = p->y + (tile.t0 + r) * p->ldy + j0;
+    for (int64_t j = 0; j < width; ++j)
+      y[j] = 0.0f;
+  }
+  const float *group[8];
+  const float *ptr[8];
+  float xs[8];
+  for (int64_t c0 = 0; c0 < tile.count; c0 += 8) {
+    int g = tile.count - c0 < 8 ? static_cast<int>(tile.count - c0) : 8;
+    for (int q = 0; q < g; ++q)
+      group[q] = p->w + int64_t(tile.rows[c0 + q]) * p->ldw + j0;
+    for (int64_t r = 0; r < tn; ++r) {
+      int n = 0;
+      if (tn == 1) {
+        for (int q = 0; q < g; ++q) {
+          ptr[q] = group[q];
+          xs[q] = tile.xg[c0 + q];
+        }
+        n = g;
+      } else {
+        for (int q = 0; q < g; ++q)
+          if (tile.mask[c0 + q] >> r & 1u) {
+            ptr[n] = group[q];
+            xs[n++] = tile.xg[(c0 + q) * kSparseTile + r];
+          }
+      }
+      float *y = p->y + (tile.t0 + r) * p->ldy + j0;
+      switch (n) {
+      case 1: addRows<1>(y, ptr, xs, width); break;
+      case 2: addRows<2>(y, ptr, xs, width); break;
+      case 3: addRows<3>(y, ptr, xs, width); break;
+      case 4: addRows<4>(y, ptr, xs, width); break;
+      case 5: addRows<5>(y, ptr, xs, width); break;
+      case 6: addRows<6>(y, ptr, xs, width); break;
+      case 7: addRows<7>(y, ptr, xs, width); break;
+      case 8: addRows<8>(y, ptr, xs, width); break;
+      default: break;
+      }
+    }
+  }
+}
+
+/// Whether y's columns [j0, j1) of the tile's tokens are all finite.
+bool allFinite(const SparseTile &tile, int64_t j0, int64_t j1) {
+  const sluice_uk_sparse_matmul_args *p = tile.p;
+  __m256 bad = _mm256_setzero_ps();
+  bool ok = true;
+  for (int64_t r = 0; r < tile.tn; ++r) {
+    const float *y = p->y + (tile.t0 + r) * p->ldy;
+    int64_t j = j0;
+    for (; j + 8 <= j1; j += 8) {
+      __m256 v = _mm256_loadu_ps(y + j);
+      // v - v is 0 for finite v, NaN for Inf / NaN.
+      bad = _mm256_or_ps(bad, _mm256_sub_ps(v, v));
+    }
+    for (; j < j1; ++j)
+      ok &= (y[j] - y[j]) == 0.0f;
+  }
+  return ok && _mm256_testz_ps(
+                   _mm256_cmp_ps(bad, bad, _CMP_UNORD_Q),
+                   _mm256_cmp_ps(bad, bad, _CMP_UNORD_Q)) != 0;
+}
+
 } // namespace
 
 void sluice::uk::sparseColumnsAvx2(const SparseTile &tile, int64_t j0,
                                    int64_t j1) {
   if (tile.tn == 1) {
-    oneToken(tile, j0, j1);
+    rowGroups(tile, j0, j1);
     return;
   }
   if (tile.perToken) {
@@ -206,4 +266,10 @@ void sluice::uk::sparseColumnsAvx2(const SparseTile &tile, int64_t j0,
       strip(tile, j, static_cast<int>(j1 - j), c0, c1);
     c0 = c1;
   } while (c0 < tile.count);
+  // The strips added every listed row to every token (x = 0 where a token
+  // does not keep the row); that is exact for finite weights. An Inf / NaN
+  // anywhere in the outputs (an Inf / NaN weight, or a kept Inf / NaN
+  // input) sends the columns through the exact per-token row groups.
+  if (!allFinite(tile, j0, j1))
+    rowGroups(tile, j0, j1);
 }

@@ -187,8 +187,10 @@ sluice_uk_router_gate_reference(const sluice_uk_router_gate_args *args);
  *  counts as nonzero). Each step of the sum is one fused multiply-add
  *  (acc = fma(x, w, acc) from acc = +0), in ascending n. Rows of w whose
  *  inputs are 0 for every token of a tile of 8 tokens are never read; a
- *  row read for a tile is added only to the tokens that keep it (so an
- *  Inf / NaN weight never meets a 0 input). The output columns are split
+ *  row read for a tile counts only for the tokens that keep it (an Inf /
+ *  NaN weight never meets a 0 input; tiles whose rows most tokens keep add
+ *  0 * w for the others and recompute exactly where an output is not
+ *  finite, so a zero sum may come out +0 for -0). The output columns are split
  *  between the runtime pool's threads: each thread reads its columns of
  *  every needed row once per tile. w's and y's last dims are contiguous.
  *  Every field is 8 bytes wide (SLUICE_UK_SPARSE_MATMUL_FIELDS int64). */
