@@ -191,6 +191,54 @@ sluice_uk_gemm_args denseArgs(int64_t M, int64_t N, int64_t K, const float *a,
   return p;
 }
 
+/// A Mixtral-like MoE block's two expert GEMM calls at T tokens (top-2 of
+/// E experts, random routing from seed 7; x: T x D): gate/up GLU gathered
+/// into hidden, then down scattered into out with routing weights.
+struct MoeCalls {
+  std::vector<int32_t> groupRows, aRows, cRows;
+  std::vector<float> hidden, out, routing;
+  sluice_uk_gemm_args up{}, down{};
+  MoeCalls(int64_t T, int64_t D, int64_t F, int64_t E, const float *x,
+           const float *g, const float *u, const float *d)
+      : groupRows(E + 1), aRows(2 * T), cRows(2 * T), hidden(2 * T * F),
+        out(T * D), routing(2 * T, 0.5f) {
+    std::mt19937 rng(7);
+    std::vector<std::vector<int32_t>> slots(E);
+    for (int64_t tok = 0; tok < T; ++tok) {
+      int64_t e0 = rng() % E, e1 = (e0 + 1 + rng() % (E - 1)) % E;
+      slots[e0].push_back(int32_t(tok * 2));
+      slots[e1].push_back(int32_t(tok * 2 + 1));
+    }
+    int64_t m = 0;
+    for (int64_t e = 0; e < E; ++e) {
+      groupRows[e] = int32_t(m);
+      for (int32_t sl : slots[e]) {
+        aRows[m] = cRows[m] = sl;
+        ++m;
+      }
+    }
+    groupRows[E] = int32_t(m);
+    up = denseArgs(2 * T, F, D, x, g, hidden.data());
+    up.group_rows = groupRows.data();
+    up.groups = E;
+    up.b_group_stride = D * F;
+    up.a_rows = aRows.data();
+    up.a_div = 2;
+    up.b2 = u;
+    up.ldb2 = F;
+    up.b2_group_stride = D * F;
+    up.act = SLUICE_UK_ACT_SILU;
+    down = denseArgs(2 * T, D, F, hidden.data(), d, out.data());
+    down.group_rows = groupRows.data();
+    down.groups = E;
+    down.b_group_stride = F * D;
+    down.c_rows = cRows.data();
+    down.c_div = 2;
+    down.c_scale = routing.data();
+    down.accumulate = 1;
+  }
+};
+
 } // namespace
 
 int main(int argc, char **argv) {
@@ -231,8 +279,9 @@ int main(int argc, char **argv) {
   const int64_t sD = 1024, sF = 3584, sE = 8, sK = 2, sT = 32;
   const int64_t sOff = sE * sD * sF; // the unregistered copy
   bool smallBatch = std::strstr("moe T=32 prepacked", filter) != nullptr;
+  bool tScan = std::strstr("moe T-scan prepacked", filter) != nullptr;
   std::vector<float> sGate, sUp, sDown;
-  if (smallBatch) {
+  if (smallBatch || tScan) {
     sGate = randomVector(2 * sOff, 7);
     sUp = randomVector(2 * sOff, 8);
     sDown = randomVector(2 * sOff, 9);
@@ -426,6 +475,55 @@ int main(int argc, char **argv) {
                   flops / tp.median / 1e9,
                   roof > 0 ? 100 * roof / tp.median : 0.0, tu.median * 1e3,
                   tu.median / tp.median, tp.cpu * 1e3, tu.cpu * 1e3);
+    }
+    if (tScan) {
+      // Where the time of the small-batch expert GEMMs goes: the
+      // Mixtral-like pair (registered weights, 352 MB read per call) at T
+      // = 16, 32, 64, 96 and the least-squares line time = a + b T. a is
+      // the part that does not grow with the tokens (the weight stream:
+      // 352 MB / a is its speed), T / b the FLOP rate of the rows. If the
+      // stream and the FMAs overlapped, a would be ~0 up to the balance
+      // point; if they take turns, a is the stream's whole time. Fitted on
+      // process CPU time with 1 thread (steadier on a shared machine),
+      // wall time with more.
+      const int64_t Ts[] = {16, 32, 64, 96};
+      double xs[4], ys[4];
+      for (int i = 0; i < 4; ++i) {
+        MoeCalls calls(Ts[i], sD, sF, sE, a.data(), sGate.data(), sUp.data(),
+                       sDown.data());
+        Timing tt, unused;
+        timePair(
+            [&](int) {
+              sluice_uk_gemm(&calls.up);
+              sluice_uk_gemm(&calls.down);
+            },
+            nullptr, tt, unused, 3.0);
+        double ms = (t == 1 ? tt.cpu : tt.median) * 1e3;
+        double flops = 2.0 * Ts[i] * 2 * 3 * sD * sF;
+        xs[i] = double(Ts[i]);
+        ys[i] = ms;
+        std::printf("%-7d moe T-scan T=%-10lld %10.2f %10.3f %7.1f GF"
+                    "   per cpu-s: %.3f ms\n",
+                    t, (long long)Ts[i], tt.first * 1e3, tt.median * 1e3,
+                    flops / tt.median / 1e9, tt.cpu * 1e3);
+      }
+      double mx = 0, my = 0, sxx = 0, sxy = 0;
+      for (int i = 0; i < 4; ++i) {
+        mx += xs[i] / 4;
+        my += ys[i] / 4;
+      }
+      for (int i = 0; i < 4; ++i) {
+        sxx += (xs[i] - mx) * (xs[i] - mx);
+        sxy += (xs[i] - mx) * (ys[i] - my);
+      }
+      double slope = sxy / sxx, icept = my - slope * mx;
+      double bytes = 4.0 * sE * 3 * sD * sF;
+      std::printf("%-7d moe T-scan fit (%s ms) = %.2f + %.3f T: fixed part "
+                  "%.2f ms (%.1f GB/s of weights), per-token part %.1f "
+                  "GFLOP/s\n",
+                  t, t == 1 ? "cpu" : "wall", icept, slope, icept,
+                  icept > 0 ? bytes / (icept * 1e-3) / 1e9 : 0.0,
+                  2.0 * 2 * 3 * sD * sF / (slope * 1e-3) / 1e9);
     }
     if (std::strstr("tiles prepacked h=2..8", filter)) {
       // Register-tile efficiency on small groups: 2 groups of h rows each

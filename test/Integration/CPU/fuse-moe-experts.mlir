@@ -55,6 +55,7 @@
 // RUN: sluicec run %s --function=shared_gated --random-weights --check --dim T=1 | FileCheck %s --implicit-check-not=FAILED
 // RUN: sluicec run %s --function=shared_gated --random-weights --check --dim T=7 | FileCheck %s --implicit-check-not=FAILED
 // RUN: sluicec run %s --function=shared_gated --random-weights --check --dim T=33 | FileCheck %s --implicit-check-not=FAILED
+// RUN: sluicec run %s --function=shared_gated --random-weights --check --dim T=512 | FileCheck %s --implicit-check-not=FAILED
 // RUN: sluicec run %s --function=renormalize_kept_fused --random-weights --check --dim T=0 | FileCheck %s --implicit-check-not=FAILED
 // RUN: sluicec run %s --function=renormalize_kept_fused --random-weights --check --dim T=1 | FileCheck %s --implicit-check-not=FAILED
 // RUN: sluicec run %s --function=renormalize_kept_fused --random-weights --check --dim T=7 | FileCheck %s --implicit-check-not=FAILED
@@ -63,6 +64,7 @@
 // RUN: sluicec run %s --function=with_router --random-weights --check --dim T=1 | FileCheck %s --implicit-check-not=FAILED
 // RUN: sluicec run %s --function=with_router --random-weights --check --dim T=7 | FileCheck %s --implicit-check-not=FAILED
 // RUN: sluicec run %s --function=with_router --random-weights --check --dim T=33 | FileCheck %s --implicit-check-not=FAILED
+// RUN: sluicec run %s --function=with_router --random-weights --check --dim T=512 | FileCheck %s --implicit-check-not=FAILED
 // CHECK: check y: ok
 
 // Capacity 2 with k = 3 drops slots (by_order); SwiGLU, signed logits.

@@ -20,6 +20,7 @@
 // RUN: sluicec run %s --function=mixtral --random-weights --check --dim T=1 | FileCheck %s --check-prefix=CHECK --implicit-check-not=FAILED
 // RUN: sluicec run %s --function=mixtral --random-weights --check --dim T=7 | FileCheck %s --check-prefix=CHECK --implicit-check-not=FAILED
 // RUN: sluicec run %s --function=mixtral --random-weights --check --dim T=33 | FileCheck %s --check-prefix=CHECK --implicit-check-not=FAILED
+// RUN: sluicec run %s --function=mixtral --random-weights --check --dim T=512 | FileCheck %s --check-prefix=CHECK --implicit-check-not=FAILED
 // RUN: sluicec run %s --function=no_up_gelu --random-weights --check --dim T=0 | FileCheck %s --check-prefix=CHECK --implicit-check-not=FAILED
 // RUN: sluicec run %s --function=no_up_gelu --random-weights --check --dim T=1 | FileCheck %s --check-prefix=CHECK --implicit-check-not=FAILED
 // RUN: sluicec run %s --function=no_up_gelu --random-weights --check --dim T=7 | FileCheck %s --check-prefix=CHECK --implicit-check-not=FAILED

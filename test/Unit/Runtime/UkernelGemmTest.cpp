@@ -675,6 +675,42 @@ TEST_F(UkernelGemm, SharedStackMoe) {
       }
 }
 
+TEST_F(UkernelGemm, SmallGroupsAcrossKBlocksAndThreads) {
+  // The small-batch MoE shapes: three groups of h, h + 1 and 1 rows for h =
+  // 1..17 (every register-tile split up to 6 + 6 + 5 and 4 + 4 + ... with
+  // MR = 6, including the tiles taken by 9 <= h <= 17 without prepacking),
+  // K = 600 (three K blocks, the last one short, odd), odd N (GLU
+  // half-panel and panel tails), gathered GLU gate/up then the scattered
+  // down projection, 1 and 2 threads, prepacked and not, and the same
+  // through a shared stack (two routed groups + one shared matrix).
+  uint32_t seed = 70000;
+  for (int64_t h = 1; h <= 17; ++h)
+    for (bool down : {false, true}) {
+      Case t;
+      int32_t m1 = int32_t(h), m2 = int32_t(2 * h + 1);
+      t.M = m2 + 1;
+      t.N = down ? 37 : 45;
+      t.K = down ? 600 : 601;
+      t.grouped = true;
+      t.groups = 3;
+      t.cuts = {0, m1, m2, m2 + 1};
+      t.gather = !down;
+      t.glu = !down;
+      t.act = down ? SLUICE_UK_ACT_NONE : SLUICE_UK_ACT_SILU;
+      t.scatter = down;
+      t.scale = down;
+      t.accumulate = down;
+      t.seed = seed++;
+      for (int threads : {1, 2})
+        for (bool prepack : {false, true}) {
+          runCase(t, threads, prepack);
+          runSharedCase(t, /*e=*/2, /*split=*/1, threads, prepack);
+          if (HasFailure())
+            return;
+        }
+    }
+}
+
 TEST_F(UkernelGemm, SharedStackRandomFlags) {
   std::mt19937 rng(91);
   auto pick = [&](int64_t n) {
