@@ -79,7 +79,7 @@ class Runner:
         args = [os.path.join(self.build, "bin", "sluice_bench"), so, fn_a]
         args += [f"{k}={v}" for k, v in dims.items()]
         args += ["--threads", str(threads), "--pair", so, fn_b,
-                 "--rounds", "41" if not self.smoke else "21",
+                 "--rounds", "2001" if not self.smoke else "21",
                  "--budget-ms", str(budget_ms)]
         return json.loads(sh(args))
 
