@@ -16,6 +16,15 @@ bench/results/latest.md). Columns: time (median of steady-state calls; the
 first call is reported apart), GFLOP/s of useful work, GB/s of weights read,
 the roofline time max(FLOPs / FMA peak, bytes / STREAM triad) and the ratios
 Sluice / roofline and PyTorch / Sluice.
+
+Every "X over Y" target (LoRA over its base GEMM, multi-LoRA over the base,
+sparse over dense, fused over unfused) is measured as a pair: one
+sluice_bench process alternates the two functions (Y X, X Y, ... after
+warm-up) and reports the median of the per-round ratios X / Y with a
+distribution-free 95% confidence interval (order statistics); the JSON's
+"pairs" and the table "Paired ratios" hold them, with the target judged
+against the interval (met: the whole interval within the target; missed:
+the whole interval outside; undecided: it straddles the target).
 """
 import argparse
 import datetime
@@ -60,6 +69,18 @@ class Runner:
         args = [os.path.join(self.build, "bin", "sluice_bench"), self.module(case), fn]
         args += [f"{k}={v}" for k, v in dims.items()]
         args += ["--iters", str(iters), "--threads", str(threads)]
+        return json.loads(sh(args))
+
+    def pair(self, case, fn_a, fn_b, dims, threads, budget_ms):
+        """Times fn_b against fn_a interleaved in one process (sluice_bench
+        --pair); returns its JSON (A's times at the top, B's in pair.b, the
+        ratio B / A in pair.ratio_*)."""
+        so = self.module(case)
+        args = [os.path.join(self.build, "bin", "sluice_bench"), so, fn_a]
+        args += [f"{k}={v}" for k, v in dims.items()]
+        args += ["--threads", str(threads), "--pair", so, fn_b,
+                 "--rounds", "2001" if not self.smoke else "21",
+                 "--budget-ms", str(budget_ms)]
         return json.loads(sh(args))
 
     def profile(self, case, fn, dims, threads, out_txt, iters=20):
@@ -210,6 +231,47 @@ def cases(smoke):
     return c
 
 
+def pairs(smoke):
+    """The ratio targets: (name, module, A = baseline function, B = measured
+    function, dims, target on B / A or None when only reported)."""
+    if smoke:
+        return [("LoRA smoke over base T=4", "lora_smoke", "lora_smoke_base",
+                 "lora_smoke", {"T": 4}, None)]
+    p = []
+    for T in (1, 32, 512):
+        p.append((f"LoRA r=16 over base GEMM d=4096 T={T}", "lora", "lora_base", "lora",
+                  {"T": T}, 1.03))
+    p.append(("multi-LoRA 16x r=16 over base GEMM d=4096 T=64", "multi_lora", "base",
+              "multi_lora", {"T": 64}, 1.10))
+    for T in (1, 8):
+        # Sparse over dense: the target speedups 1.7x (50%) and 5x (90%).
+        p.append((f"sparse MLP 50% over dense T={T}", "sparse_mlp", "mlp_dense",
+                  "mlp_sparse50", {"T": T}, 1 / 1.7 if T == 1 else None))
+        p.append((f"sparse MLP 90% over dense T={T}", "sparse_mlp", "mlp_dense",
+                  "mlp_sparse90", {"T": T}, 1 / 5 if T == 1 else None))
+    for T in (1, 512):
+        p.append((f"MoE DeepSeek-style shared fused over unfused T={T}", "moe_deepseek",
+                  "moe_deepseek_unfused_shared", "moe_deepseek", {"T": T}, None))
+    for T in (1, 512, 4096):
+        p.append((f"gating fused over unfused T={T}", "gating", "gating_unfused", "gating",
+                  {"T": T}, None))
+    p.append(("pool gem(x*s+b) fused over unfused B=32 N=1024 D=1024", "pooling",
+              "pool_gem_affine_unfused", "pool_gem_affine", {"B": 32, "N": 1024}, None))
+    return p
+
+
+def verdict(pr, target):
+    """met / missed / undecided: the 95% interval of B / A against the
+    target bound on B / A."""
+    if target is None:
+        return "-"
+    if pr["ratio_ci_hi"] <= target:
+        return "met"
+    if pr["ratio_ci_lo"] > target:
+        return "missed"
+    return "undecided"
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -219,6 +281,9 @@ def main():
     ap.add_argument("--no-torch", action="store_true")
     ap.add_argument("--filter", default="", help="only cases whose name contains this")
     ap.add_argument("--out", default=os.path.join(HERE, "results"))
+    ap.add_argument("--pair-budget-ms", type=float, default=15000,
+                    help="wall time of one paired-ratio measurement (at least 11 rounds)")
+    ap.add_argument("--no-pairs", action="store_true", help="skip the paired ratios")
     ap.add_argument("--profile", action="store_true",
                     help="also sample each Sluice case with perf (where the time goes)")
     args = ap.parse_args()
@@ -257,9 +322,23 @@ def main():
                   + (f"  torch {row['torch']['median_ms']:.3f} ms" if "torch" in row else ""),
                   file=sys.stderr, flush=True)
 
+    paired = []
+    for name, case, fn_a, fn_b, dims, target in ([] if args.no_pairs else pairs(args.smoke)):
+        if args.filter and args.filter not in name:
+            continue
+        for t in threads:
+            res = r.pair(case, fn_a, fn_b, dims, t, args.pair_budget_ms)
+            pr = res["pair"]
+            paired.append({"name": name, "threads": t, "module": case, "a": fn_a,
+                           "b": fn_b, "dims": dims, "target": target,
+                           "verdict": verdict(pr, target), "sluice": res})
+            print(f"{name:<40} t={t} ratio {pr['ratio_median']:.4f} "
+                  f"[{pr['ratio_ci_lo']:.4f}, {pr['ratio_ci_hi']:.4f}] "
+                  f"({pr['rounds']} rounds)", file=sys.stderr, flush=True)
+
     stamp = datetime.datetime.now().strftime("%Y-%m-%d %H:%M")
     out = {"date": stamp, "machine": platform.processor() or platform.machine(),
-           "ceilings": machine, "rows": rows, "smoke": args.smoke}
+           "ceilings": machine, "rows": rows, "pairs": paired, "smoke": args.smoke}
     os.makedirs(args.out, exist_ok=True)
     with open(os.path.join(args.out, "latest.json"), "w") as f:
         json.dump(out, f, indent=1)
@@ -279,6 +358,22 @@ def main():
             f"{row['roofline_ms']:.3f} | {s / row['roofline_ms']:.1f}x | "
             + (f"{torch_ms:.3f} | {torch_ms / s:.2f}x" if torch_ms else "- | -")
             + (f" | {blas_ms:.3f} |" if blas_ms else " | - |"))
+    if paired:
+        lines += ["", "Paired ratios (B over A: one process alternates A and B after warm-up, "
+                  "one ratio per round; median of the rounds and its 95% confidence interval "
+                  "from order statistics; verdict against the interval):", "",
+                  "| ratio | thr | rounds | A ms | B ms | B/A wall [95% CI] | B/A CPU [95% CI] "
+                  "| target | verdict |",
+                  "|---|---|---|---|---|---|---|---|---|"]
+        for p in paired:
+            res, pr = p["sluice"], p["sluice"]["pair"]
+            tgt = f"<= {p['target']:.3f}" if p["target"] is not None else "-"
+            lines.append(
+                f"| {p['name']} | {p['threads']} | {pr['rounds']} | {res['median_ms']:.3f} | "
+                f"{pr['b']['median_ms']:.3f} | {pr['ratio_median']:.4f} "
+                f"[{pr['ratio_ci_lo']:.4f}, {pr['ratio_ci_hi']:.4f}] | "
+                f"{pr['cpu_ratio_median']:.4f} [{pr['cpu_ratio_ci_lo']:.4f}, "
+                f"{pr['cpu_ratio_ci_hi']:.4f}] | {tgt} | {p['verdict']} |")
     if any(row.get("profile") for row in rows):
         lines += ["", "Where the time goes (perf record -e cpu-clock over the same steady-state "
                   "calls; top functions, % of samples; full reports in results/profiles/):", "",

@@ -7,7 +7,9 @@
 // one packed copy per (B, B2, shape, strides, vector width) for B matrices
 // that lie inside memory registered as weights (sluice_uk_weights_register:
 // the runtime registers every tensor bound to a weight input), packing each
-// group the first time a call uses it.
+// group the first time a call uses it (the policy, sluice_uk_weights_set_policy:
+// on the first call that reads the weight, the default; from the second,
+// for one-shot runs; or never).
 //
 // Invalidation contract (docs/abi.md, "Prepacked weights"): a registered
 // range must not change while registered unless sluice_uk_weights_changed
@@ -53,7 +55,7 @@ struct Entry {
   size_t bytes;     // of the allocation
   int64_t groupFloats;
   unsigned char *ready; // per group: packed and current
-  bool used;            // a call has read this B before
+  bool used;            // a call has read this B before (second-call policy)
 };
 
 pthread_mutex_t mutex = PTHREAD_MUTEX_INITIALIZER;
@@ -186,15 +188,27 @@ Entry *findOrCreate(const sluice_uk_gemm_args *p, bool glu, int64_t groups,
   return &entries[numEntries++];
 }
 
-bool prepackEnabled() {
-  static int cached = -1;
+int policy = SLUICE_UK_PREPACK_FIRST_CALL; // sluice_uk_weights_set_policy
+
+/// SLUICE_UK_PREPACK from the environment (0, 1 or 2: a policy), -1 when
+/// unset or not one of those; read once.
+int envPolicy() {
+  static int cached = -2;
   int v = __atomic_load_n(&cached, __ATOMIC_RELAXED);
-  if (v < 0) {
+  if (v == -2) {
     const char *env = getenv("SLUICE_UK_PREPACK");
-    v = !(env && !strcmp(env, "0"));
+    v = -1;
+    if (env && (!strcmp(env, "0") || !strcmp(env, "1") || !strcmp(env, "2")))
+      v = env[0] - '0';
     __atomic_store_n(&cached, v, __ATOMIC_RELAXED);
   }
-  return v != 0;
+  return v;
+}
+
+/// The policy in force: the environment's, else the one set.
+int currentPolicy() {
+  int env = envPolicy();
+  return env >= 0 ? env : __atomic_load_n(&policy, __ATOMIC_RELAXED);
 }
 
 } // namespace
@@ -203,8 +217,9 @@ const float *sluice::uk::findPrepacked(const sluice_uk_gemm_args *p,
                                        const Segment *segs, int64_t numSegs,
                                        int w, PackGroupFn pack,
                                        int64_t *groupFloats) {
+  int pol = currentPolicy();
   if (!__atomic_load_n(&anyRegistered, __ATOMIC_ACQUIRE) || !p->b ||
-      p->K <= 0 || !prepackEnabled())
+      p->K <= 0 || pol == SLUICE_UK_PREPACK_OFF)
     return nullptr;
   bool glu = p->b2 != nullptr;
   int64_t groups = p->group_rows && p->groups > 1 ? p->groups : 1;
@@ -216,10 +231,10 @@ const float *sluice::uk::findPrepacked(const sluice_uk_gemm_args *p,
   const float *result = nullptr;
   if (registered(lo, hi) && (!glu || registered(lo2, hi2))) {
     Entry *e = findOrCreate(p, glu, groups, w);
-    // The first call that reads a weight packs nothing (a one-shot run,
-    // `sluicec run`, would pay for the copy and use it once); from the
-    // second call on, each group is packed when a call first needs it.
-    if (e && !e->used) {
+    // Each group is packed when a call first needs it. Under the
+    // second-call policy the first call that reads a weight packs nothing
+    // (a one-shot run, `sluicec run`, would pay for a copy it uses once).
+    if (e && !e->used && pol == SLUICE_UK_PREPACK_SECOND_CALL) {
       e->used = true;
       e = nullptr;
     }
@@ -297,6 +312,14 @@ extern "C" void sluice_uk_weights_changed(const void *data, int64_t bytes) {
   forEachOverlapping(lo, lo + static_cast<uintptr_t>(bytes), /*drop=*/false);
   pthread_mutex_unlock(&mutex);
 }
+
+extern "C" void sluice_uk_weights_set_policy(int p) {
+  if (p == SLUICE_UK_PREPACK_OFF || p == SLUICE_UK_PREPACK_FIRST_CALL ||
+      p == SLUICE_UK_PREPACK_SECOND_CALL)
+    __atomic_store_n(&policy, p, __ATOMIC_RELAXED);
+}
+
+extern "C" int sluice_uk_weights_policy(void) { return currentPolicy(); }
 
 extern "C" int64_t sluice_uk_weights_packed_bytes(void) {
   pthread_mutex_lock(&mutex);

@@ -103,15 +103,17 @@ SLUICE_UK_API void sluice_uk_gemm(const sluice_uk_gemm_args *args);
 
 /** Prepacked weights (docs/abi.md, "Prepacked weights"). A B (and B2)
  *  operand of sluice_uk_gemm that lies entirely inside registered memory is
- *  packed into the kernel's blocked panel layout the first time a call uses
- *  it (group by group) and read from that copy by later calls. Contract:
+ *  packed into the kernel's blocked panel layout by the first call that
+ *  uses it (group by group; see sluice_uk_weights_set_policy) and read from
+ *  that copy by later calls. Contract:
  *  registered memory does not change unless sluice_uk_weights_changed is
  *  called for it afterwards (before the next sluice_uk_gemm that reads it),
  *  and it is unregistered before it is freed or reused. None of these may
  *  run while a sluice_uk_gemm call reads the range. The Sluice runtime
  *  registers the tensors bound to weight inputs and unregisters them when
  *  they are freed; sluice_tensor_contents_changed (sluice/runtime.h) calls
- *  sluice_uk_weights_changed. SLUICE_UK_PREPACK=0 turns the cache off. */
+ *  sluice_uk_weights_changed. SLUICE_UK_PREPACK=0 turns the cache off
+ *  (=1 / =2: the policies below; the environment wins over the call). */
 SLUICE_UK_API void sluice_uk_weights_register(const void *data, int64_t bytes);
 /** Forgets every registered range overlapping [data, data + bytes) and
  *  frees the packed copies made from it. */
@@ -120,6 +122,19 @@ SLUICE_UK_API void sluice_uk_weights_unregister(const void *data,
 /** Marks the packed copies made from [data, data + bytes) stale: the next
  *  call that reads them packs them again. */
 SLUICE_UK_API void sluice_uk_weights_changed(const void *data, int64_t bytes);
+/** When a registered weight is packed: never (the per-call packing or
+ *  streaming of an unregistered B), by the first call that reads it (the
+ *  default), or from the second call on (the first runs as without the
+ *  cache: for one-shot runs, which would pay for a copy they read once). */
+enum {
+  SLUICE_UK_PREPACK_OFF = 0,
+  SLUICE_UK_PREPACK_FIRST_CALL = 1,
+  SLUICE_UK_PREPACK_SECOND_CALL = 2
+};
+/** Sets the policy (one of the above; anything else is ignored). */
+SLUICE_UK_API void sluice_uk_weights_set_policy(int policy);
+/** The policy in force (SLUICE_UK_PREPACK, when set to 0, 1 or 2, wins). */
+SLUICE_UK_API int sluice_uk_weights_policy(void);
 /** Bytes of packed copies currently held (for tests and benchmarks). */
 SLUICE_UK_API int64_t sluice_uk_weights_packed_bytes(void);
 

@@ -7,7 +7,8 @@
 // contents (tolerance 1e-4 relative to the sum of |x w| terms, + 1e-6):
 // repeated runs, weights changed in place and announced with
 // sluice_tensor_contents_changed, weights rebound to another tensor, and the
-// copies freed with the tensor, for 1, 2 and 3 threads.
+// copies freed with the tensor, for 1, 2 and 3 threads; when a copy is made
+// under each policy (first call: the default; second call; off).
 //
 //===----------------------------------------------------------------------===//
 
@@ -16,6 +17,7 @@
 #include "sluice/ukernels.h"
 
 #include <cmath>
+#include <cstdlib>
 #include <random>
 
 namespace {
@@ -59,7 +61,10 @@ protected:
     ASSERT_OK(sluice_call_create(module.get(), "grouped", &c));
     call.reset(c);
   }
-  void TearDown() override { EXPECT_OK(sluice_set_num_threads(0)); }
+  void TearDown() override {
+    EXPECT_OK(sluice_set_num_threads(0));
+    sluice_uk_weights_set_policy(SLUICE_UK_PREPACK_FIRST_CALL);
+  }
 
   /// Runs the call and compares y with the reference on x and w's data.
   void runAndCheck(const sluice_tensor_t *x, const sluice_tensor_t *w,
@@ -99,13 +104,15 @@ TEST_F(Prepack, ChangedWeightsAreRepacked) {
                                       randomFloats(kGroups * kK * kN, 7));
       ASSERT_OK(sluice_call_bind(call.get(), "x", x.get()));
       ASSERT_OK(sluice_call_bind(call.get(), "w", w.get()));
-      runAndCheck(x.get(), w.get(), "first run");
-      // A first run packs nothing (one-shot runs do not pay for a copy)...
-      EXPECT_EQ(sluice_uk_weights_packed_bytes(), before);
-      runAndCheck(x.get(), w.get(), "second run (packs)");
-      // ... the second does, and the runs below read the copy.
-      EXPECT_GT(sluice_uk_weights_packed_bytes(), before);
-      runAndCheck(x.get(), w.get(), "third run (packed copy)");
+      // The first run packs (the default policy), the runs below read the
+      // copy: all three groups, 300 x 40 each, rounded up to whole panels.
+      runAndCheck(x.get(), w.get(), "first run (packs)");
+      if (sluice_uk_weights_policy() == SLUICE_UK_PREPACK_SECOND_CALL)
+        runAndCheck(x.get(), w.get(), "second run (packs: SLUICE_UK_PREPACK=2)");
+      int64_t packed = sluice_uk_weights_packed_bytes() - before;
+      EXPECT_GE(packed, kGroups * kK * kN * int64_t(sizeof(float)));
+      runAndCheck(x.get(), w.get(), "second run (packed copy)");
+      EXPECT_EQ(sluice_uk_weights_packed_bytes() - before, packed);
 
       // New contents, written in place and announced.
       float *wd = static_cast<float *>(sluice_tensor_data(w.get()));
@@ -162,6 +169,56 @@ TEST_F(Prepack, FreedWeightMemoryReusedByANewTensor) {
     ASSERT_OK(sluice_call_create(module.get(), "grouped", &c));
     call.reset(c);
     ASSERT_OK(sluice_call_bind(call.get(), "x", x.get()));
+  }
+}
+
+TEST_F(Prepack, PolicyDecidesWhichCallPacks) {
+  const int64_t t = 24;
+  TensorPtr x = makeTensor<float>(SLUICE_DTYPE_F32, {t, kK},
+                                  randomFloats(t * kK, 41));
+  ASSERT_OK(sluice_call_bind(call.get(), "x", x.get()));
+  // Only when SLUICE_UK_PREPACK is unset does the call decide (ctest runs
+  // without it; a developer's A/B setting would otherwise fail this test).
+  if (std::getenv("SLUICE_UK_PREPACK"))
+    GTEST_SKIP() << "SLUICE_UK_PREPACK is set: the environment's policy wins";
+  EXPECT_EQ(sluice_uk_weights_policy(), SLUICE_UK_PREPACK_FIRST_CALL);
+  sluice_uk_weights_set_policy(42); // not a policy: ignored
+  EXPECT_EQ(sluice_uk_weights_policy(), SLUICE_UK_PREPACK_FIRST_CALL);
+  struct Case {
+    int policy;
+    bool afterFirst, afterSecond;
+  } cases[] = {{SLUICE_UK_PREPACK_FIRST_CALL, true, true},
+               {SLUICE_UK_PREPACK_SECOND_CALL, false, true},
+               {SLUICE_UK_PREPACK_OFF, false, false}};
+  uint32_t seed = 50;
+  for (const Case &c : cases) {
+    SCOPED_TRACE("policy=" + std::to_string(c.policy));
+    sluice_uk_weights_set_policy(c.policy);
+    EXPECT_EQ(sluice_uk_weights_policy(), c.policy);
+    int64_t before = sluice_uk_weights_packed_bytes();
+    {
+      TensorPtr w = makeTensor<float>(SLUICE_DTYPE_F32, {kGroups, kK, kN},
+                                      randomFloats(kGroups * kK * kN, ++seed));
+      ASSERT_OK(sluice_call_bind(call.get(), "w", w.get()));
+      runAndCheck(x.get(), w.get(), "first run");
+      EXPECT_EQ(sluice_uk_weights_packed_bytes() > before, c.afterFirst);
+      runAndCheck(x.get(), w.get(), "second run");
+      EXPECT_EQ(sluice_uk_weights_packed_bytes() > before, c.afterSecond);
+      // Announced in-place change: repacked (or still streamed) correctly.
+      float *wd = static_cast<float *>(sluice_tensor_data(w.get()));
+      for (int64_t i = 0; i < kGroups * kK * kN; ++i)
+        wd[i] = 0.5f * wd[i] - 0.125f;
+      sluice_tensor_contents_changed(w.get());
+      runAndCheck(x.get(), w.get(), "after contents_changed");
+      // Freeing the tensor frees its copy.
+      call.reset();
+      w.reset();
+      sluice_call_t *cl = nullptr;
+      ASSERT_OK(sluice_call_create(module.get(), "grouped", &cl));
+      call.reset(cl);
+      ASSERT_OK(sluice_call_bind(call.get(), "x", x.get()));
+    }
+    EXPECT_EQ(sluice_uk_weights_packed_bytes(), before);
   }
 }
 
