@@ -67,6 +67,33 @@ inline int64_t nowNanos() {
 
 std::mutex globalMutex;
 std::unique_ptr<ThreadPool> globalPool;
+/// Spins (pause, then yielding the core past kYieldAfterNanos) until
+/// `done()` or until `spinNanos` have passed; true iff `done()` was seen.
+/// Past the first few microseconds the core is given away between checks:
+/// on a machine with more runnable threads than cores the scheduler may have
+/// put this thread on the core of the thread it waits for (measured: a loop
+/// after the workers slept took 59 us median, the whole 50 us budget, at
+/// load 14 on 2 cores). With nothing else runnable sched_yield returns at
+/// once.
+template <typename Done> bool spinUntil(int64_t spinNanos, Done done) {
+  if (spinNanos <= 0)
+    return false;
+  int64_t start = nowNanos();
+  int64_t deadline = start + spinNanos;
+  for (unsigned spins = 0;; ++spins) {
+    if (done())
+      return true;
+    cpuRelax();
+    if ((spins & 31) == 31) {
+      int64_t now = nowNanos();
+      if (now > deadline)
+        return false;
+      if (now - start > kYieldAfterNanos)
+        sched_yield();
+    }
+  }
+}
+
 } // namespace
 
 int sluice::rt::defaultNumThreads() {
@@ -188,32 +215,18 @@ void ThreadPool::runChunks(uint64_t word, int index) {
 }
 
 uint64_t ThreadPool::waitForLoop(uint64_t seen) {
-  int64_t start = spinNanos > 0 ? nowNanos() : 0;
-  int64_t deadline = start + spinNanos;
-  for (unsigned spins = 0; spinNanos > 0; ++spins) {
-    uint64_t word = jobWord.load(std::memory_order_acquire);
-    if ((word >> kChunkBits) != seen)
-      return word;
-    if (stopping.load(std::memory_order_relaxed))
-      return 0;
-    cpuRelax();
-    if ((spins & 31) == 31) {
-      int64_t now = nowNanos();
-      if (now > deadline)
-        break;
-      // Past the first few microseconds, give the core away between
-      // checks: on a machine with more runnable threads than cores the
-      // scheduler may have put this worker on the submitter's core, which
-      // then waits for the spin to end (measured: a loop after the workers
-      // slept took 59 us median, the whole 50 us budget, at load 14 on 2
-      // cores). With nothing else runnable sched_yield returns at once.
-      if (now - start > kYieldAfterNanos)
-        sched_yield();
-    }
-  }
+  uint64_t word = 0;
+  bool stop = false;
+  if (spinUntil(spinNanos, [&] {
+        word = jobWord.load(std::memory_order_acquire);
+        if ((word >> kChunkBits) != seen)
+          return true;
+        stop = stopping.load(std::memory_order_relaxed);
+        return stop;
+      }))
+    return stop ? 0 : word;
   std::unique_lock<std::mutex> lock(stateMutex);
   sleepers.fetch_add(1, std::memory_order_seq_cst);
-  uint64_t word = 0;
   auto ready = [&] {
     if (stopping.load(std::memory_order_relaxed))
       return true;
@@ -283,20 +296,10 @@ void ThreadPool::parallelFor(int64_t begin, int64_t end, ParallelBody body,
   }
   runChunks(word, 0);
   // Every chunk is claimed now; wait for the ones other threads run.
-  int64_t start = spinNanos > 0 ? nowNanos() : 0;
-  int64_t deadline = start + spinNanos;
-  for (unsigned spins = 0; spinNanos > 0; ++spins) {
-    if (chunksDone.load(std::memory_order_acquire) == numChunks)
-      return;
-    cpuRelax();
-    if ((spins & 31) == 31) {
-      int64_t now = nowNanos();
-      if (now > deadline)
-        break;
-      if (now - start > kYieldAfterNanos)
-        sched_yield(); // a worker holding a chunk may share this core
-    }
-  }
+  if (spinUntil(spinNanos, [&] {
+        return chunksDone.load(std::memory_order_acquire) == numChunks;
+      }))
+    return;
   std::unique_lock<std::mutex> lock(stateMutex);
   submitterSleeping.store(true, std::memory_order_seq_cst);
   workDone.wait(lock, [&] {
