@@ -12,6 +12,8 @@
 #include "runtime/Tensor.h"
 #include "runtime/Weights.h"
 
+#include "sluice/ukernels.h"
+
 #include <cinttypes>
 #include <cstring>
 #include <new>
@@ -104,6 +106,84 @@ sluice_status_t checkBinding(const sluice_call_t *call, size_t index,
   return SLUICE_OK;
 }
 
+/// The weight tensor bound to operand `o` of a prepack entry, when its
+/// f32 data holds every element the entry reads ((n - 1) matrices of
+/// `groupStride` apart, K rows of `ld`, `cols` columns from `offset`).
+const float *prepackOperand(const sluice_call_t *call,
+                            const sluice_prepack::Operand &o, int64_t n,
+                            int64_t K, int64_t cols) {
+  const sluice_tensor_t *t = call->bound[o.input];
+  if (!t || t->dtype != SLUICE_DTYPE_F32 ||
+      call->function->inputs[o.input].role != SLUICE_ROLE_WEIGHT)
+    return nullptr;
+  int64_t last, a, b;
+  if (__builtin_mul_overflow(n - 1, o.groupStride, &a) ||
+      __builtin_mul_overflow(K - 1, o.ld, &b) ||
+      __builtin_add_overflow(a, b, &last) ||
+      __builtin_add_overflow(last, o.offset, &last) ||
+      __builtin_add_overflow(last, cols, &last) ||
+      last > static_cast<int64_t>(t->numElements))
+    return nullptr;
+  return static_cast<const float *>(t->data) + o.offset;
+}
+
+/// Packs the GEMM operands the compiler listed for this function
+/// (`prepack` lines) that read input `index`, once all their weights are
+/// bound (docs/abi.md, "Prepacked weights"). Only under the at-bind policy;
+/// an entry whose tensors are too small for it is left to the calls.
+void prepackAfterBind(sluice_call_t *call, size_t index) {
+  if (sluice_uk_weights_policy() != SLUICE_UK_PREPACK_AT_BIND)
+    return;
+  static const int32_t kGrouped[1] = {0}; // group_rows is only tested non-null
+  for (const sluice_prepack &pp : call->function->prepacks) {
+    if (!pp.reads(static_cast<int64_t>(index)))
+      continue;
+    sluice_uk_gemm_args a;
+    std::memset(&a, 0, sizeof(a));
+    a.K = pp.K;
+    a.N = pp.N;
+    a.M = 1;
+    a.groups = pp.groups;
+    a.group_rows = pp.groups > 1 ? kGrouped : nullptr;
+    int64_t routed = pp.bs.input >= 0 ? pp.bGroups : pp.groups;
+    a.b = routed > 0 ? prepackOperand(call, pp.b, routed, pp.K, pp.N) : nullptr;
+    a.ldb = pp.b.ld;
+    a.b_group_stride = pp.b.groupStride;
+    bool ok = a.b || routed == 0;
+    if (pp.b2.input >= 0) {
+      a.b2 = routed > 0 ? prepackOperand(call, pp.b2, routed, pp.K, pp.N)
+                        : nullptr;
+      a.ldb2 = pp.b2.ld;
+      a.b2_group_stride = pp.b2.groupStride;
+      ok = ok && (a.b2 || routed == 0);
+    }
+    if (pp.bs.input >= 0) {
+      int64_t chunks = pp.groups - pp.bGroups;
+      int64_t mats = (chunks + pp.split - 1) / pp.split;
+      a.b_groups = pp.bGroups;
+      a.bs_split = pp.split;
+      a.bs = chunks > 0 ? prepackOperand(call, pp.bs, mats, pp.K,
+                                         pp.split * pp.N)
+                        : nullptr;
+      a.ldbs = pp.bs.ld;
+      a.bs_group_stride = pp.bs.groupStride;
+      ok = ok && (a.bs || chunks == 0);
+      if (pp.bs2.input >= 0) {
+        a.bs2 = chunks > 0 ? prepackOperand(call, pp.bs2, mats, pp.K,
+                                            pp.split * pp.N)
+                           : nullptr;
+        a.ldbs2 = pp.bs2.ld;
+        a.bs2_group_stride = pp.bs2.groupStride;
+        ok = ok && (a.bs2 || chunks == 0);
+      }
+      // The kernel reads b only through b (a null b skips the routed
+      // stack); a call with only shared groups never reaches here.
+    }
+    if (ok && a.b)
+      sluice_uk_gemm_prepack(&a);
+  }
+}
+
 sluice_status_t bindAt(sluice_call_t *call, size_t index,
                        sluice_tensor_t *tensor) {
   sluice_status_t status = checkBinding(call, index, tensor);
@@ -117,6 +197,7 @@ sluice_status_t bindAt(sluice_call_t *call, size_t index,
   if (call->function->inputs[index].role == SLUICE_ROLE_WEIGHT &&
       tensor->dtype == SLUICE_DTYPE_F32)
     sluice::rt::registerWeight(tensor);
+  prepackAfterBind(call, index);
   return SLUICE_OK;
 }
 

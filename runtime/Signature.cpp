@@ -5,6 +5,7 @@
 //   func <name> <num_inputs> <num_outputs>
 //   input <name> <dtype> <rank> <dim>... [input|weight] [range=<lo>:<hi>]
 //   output <name> <dtype> <rank> <dim>...
+//   prepack <K> <N> <groups> b=<input>:<offset>:<ld>:<group stride> ...
 //   end
 //
 //===----------------------------------------------------------------------===//
@@ -132,6 +133,12 @@ public:
                                    fn.name + "'");
         list.push_back(std::move(param));
       }
+      while (const std::vector<std::string> *p = peek("prepack")) {
+        sluice_prepack pp;
+        if (!parsePrepack(*p, fn, pp, error))
+          return false;
+        fn.prepacks.push_back(pp);
+      }
       out.push_back(std::move(fn));
     }
     lineNo = 0;
@@ -153,6 +160,78 @@ private:
       }
     }
     return nullptr;
+  }
+
+  /// The next non-blank line when its first token is `kind` (consumed),
+  /// else null (not consumed).
+  const std::vector<std::string> *peek(const char *kind) {
+    size_t saved = cursor, savedLine = lineNo;
+    const std::vector<std::string> *t = next();
+    if (t && (*t)[0] == kind)
+      return t;
+    cursor = saved;
+    lineNo = savedLine;
+    return nullptr;
+  }
+
+  /// prepack <K> <N> <groups> b=<in>:<off>:<ld>:<gs> [b2=...]
+  ///         [bs=<in>:<off>:<ld>:<gs>:<split>:<b_groups> [bs2=...]]
+  bool parsePrepack(const std::vector<std::string> &t, const sluice_function &fn,
+                    sluice_prepack &pp, std::string &error) {
+    const char *usage = "expected 'prepack <K> <N> <groups> "
+                        "b=<input>:<offset>:<ld>:<group_stride> [b2=...] "
+                        "[bs=...:<split>:<b_groups> [bs2=...]]'";
+    if (t.size() < 5 || !parseInt(t[1], pp.K, false) ||
+        !parseInt(t[2], pp.N, false) || !parseInt(t[3], pp.groups, false) ||
+        pp.K < 1 || pp.N < 1 || pp.groups < 1)
+      return fail(error, usage);
+    for (size_t i = 4; i < t.size(); ++i) {
+      size_t eq = t[i].find('=');
+      std::string key = t[i].substr(0, eq == std::string::npos ? 0 : eq);
+      sluice_prepack::Operand *o = key == "b"     ? &pp.b
+                                   : key == "b2"  ? &pp.b2
+                                   : key == "bs"  ? &pp.bs
+                                   : key == "bs2" ? &pp.bs2
+                                                  : nullptr;
+      if (!o || o->input >= 0)
+        return fail(error, "bad or repeated operand '" + t[i] + "'; " + usage);
+      std::vector<int64_t> v;
+      std::string rest = t[i].substr(eq + 1);
+      size_t start = 0;
+      while (true) {
+        size_t colon = rest.find(':', start);
+        int64_t x;
+        if (!parseInt(rest.substr(start, colon == std::string::npos
+                                             ? std::string::npos
+                                             : colon - start),
+                      x, false))
+          return fail(error, "bad operand '" + t[i] + "'; " + usage);
+        v.push_back(x);
+        if (colon == std::string::npos)
+          break;
+        start = colon + 1;
+      }
+      size_t want = key == "bs" ? 6 : 4;
+      if (v.size() != want)
+        return fail(error, "bad operand '" + t[i] + "'; " + usage);
+      if (v[0] >= static_cast<int64_t>(fn.inputs.size()))
+        return fail(error, "operand '" + t[i] + "' names input " +
+                               std::to_string(v[0]) + " of a function with " +
+                               std::to_string(fn.inputs.size()) + " inputs");
+      o->input = v[0];
+      o->offset = v[1];
+      o->ld = v[2];
+      o->groupStride = v[3];
+      if (key == "bs") {
+        pp.split = v[4];
+        pp.bGroups = v[5];
+      }
+    }
+    if (pp.b.input < 0 || (pp.bs2.input >= 0 && pp.bs.input < 0) ||
+        (pp.bs.input >= 0 && (pp.split < 1 || pp.bGroups > pp.groups)) ||
+        (pp.bs.input >= 0 && (pp.b2.input >= 0) != (pp.bs2.input >= 0)))
+      return fail(error, usage);
+    return true;
   }
 
   bool fail(std::string &error, const std::string &what) {

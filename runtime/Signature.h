@@ -32,11 +32,35 @@ struct sluice_param {
   std::string dimsToString() const;
 };
 
+/// A GEMM of the compiled code that reads weight inputs: the fields of
+/// sluice_uk_gemm_args its packed copy is keyed by, each operand an input
+/// and an element offset into it (a `prepack` line, docs/abi.md). The
+/// runtime packs it when the weights are bound (sluice_uk_gemm_prepack).
+struct sluice_prepack {
+  struct Operand {
+    int64_t input = -1; ///< index into the inputs; -1: absent
+    int64_t offset = 0, ld = 0, groupStride = 0;
+  };
+  int64_t K = 0, N = 0, groups = 1;
+  Operand b, b2;
+  /// The shared stack (groups >= bGroups read bs / bs2, split in `split`
+  /// N-column chunks); bs.input < 0 without one.
+  Operand bs, bs2;
+  int64_t bGroups = 0, split = 0;
+
+  bool reads(int64_t input) const {
+    return b.input == input || b2.input == input || bs.input == input ||
+           bs2.input == input;
+  }
+};
+
 /// One public function of a module.
 struct sluice_function {
   std::string name;
   std::vector<sluice_param> inputs;
   std::vector<sluice_param> outputs;
+  /// GEMMs on weights to pack when those are bound.
+  std::vector<sluice_prepack> prepacks;
   /// `_mlir_ciface_<name>`, resolved at load time.
   void (*entry)() = nullptr;
 

@@ -79,6 +79,125 @@ bool gemmInitInPlace(GemmOp op) {
   return init && !isa<BlockArgument>(init) && init.getType() == op.getType();
 }
 
+/// A buffer that views an argument of a public function: the argument's
+/// number and the view's static element offset and strides (relative to the
+/// argument's base: arguments have the identity layout).
+struct ArgView {
+  unsigned arg;
+  int64_t offset;
+  SmallVector<int64_t> strides;
+  ArrayRef<int64_t> shape;
+};
+
+/// Follows `buf` through view ops (subview, expand / collapse_shape, cast,
+/// to_tensor / to_buffer pairs) to a public function's argument; nullopt
+/// when it is not a view of one or its layout is not static.
+std::optional<ArgView> argView(Value buf) {
+  auto type = dyn_cast<MemRefType>(buf.getType());
+  if (!type || !type.hasStaticShape() ||
+      !type.getElementType().isF32())
+    return std::nullopt;
+  auto [strides, offset] = type.getStridesAndOffset();
+  if (ShapedType::isDynamic(offset) ||
+      llvm::any_of(strides, ShapedType::isDynamic))
+    return std::nullopt;
+  Value v = buf;
+  for (int steps = 0; steps < 64; ++steps) {
+    if (auto arg = dyn_cast<BlockArgument>(v)) {
+      auto fn = dyn_cast<func::FuncOp>(arg.getOwner()->getParentOp());
+      if (!fn || !fn.isPublic() || arg.getOwner() != &fn.getBody().front())
+        return std::nullopt;
+      if (auto mt = dyn_cast<MemRefType>(arg.getType());
+          mt && !mt.getLayout().isIdentity())
+        return std::nullopt;
+      return ArgView{arg.getArgNumber(), offset,
+                     SmallVector<int64_t>(strides), type.getShape()};
+    }
+    Operation *def = v.getDefiningOp();
+    if (auto o = dyn_cast_or_null<memref::SubViewOp>(def))
+      v = o.getSource();
+    else if (auto o = dyn_cast_or_null<memref::ExpandShapeOp>(def))
+      v = o.getSrc();
+    else if (auto o = dyn_cast_or_null<memref::CollapseShapeOp>(def))
+      v = o.getSrc();
+    else if (auto o = dyn_cast_or_null<memref::CastOp>(def))
+      v = o.getSource();
+    else if (auto o = dyn_cast_or_null<bufferization::ToTensorOp>(def))
+      v = o.getBuffer();
+    else if (auto o = dyn_cast_or_null<bufferization::ToBufferOp>(def))
+      v = o.getTensor();
+    else
+      return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+/// Records, on the module (`sluice.prepack`: [function, line] pairs, read
+/// by sluicec into the signature's `prepack` lines, docs/abi.md), the B
+/// operands of this call that view function arguments with static layouts,
+/// so that the runtime can pack them when the weights are bound instead of
+/// on the first call. The fields are those the packed copy is keyed by.
+void recordPrepack(GemmOp op, Value B, Value B2, Value Bs, Value Bs2,
+                   Value groups) {
+  auto fn = op->getParentOfType<func::FuncOp>();
+  auto module = op->getParentOfType<ModuleOp>();
+  if (!fn || !module)
+    return;
+  std::optional<ArgView> b = argView(B);
+  if (!b)
+    return;
+  unsigned rank = b->shape.size(), kd = rank - 2, nd = rank - 1;
+  int64_t K = b->shape[kd], N = b->shape[nd];
+  int64_t nGroups = 1;
+  if (groups) {
+    auto gt = cast<MemRefType>(groups.getType());
+    if (rank == 3)
+      nGroups = b->shape[0];
+    else if (gt.hasStaticShape())
+      nGroups = gt.getDimSize(0) - 1;
+    else
+      return;
+  }
+  std::string line;
+  llvm::raw_string_ostream os(line);
+  auto operand = [&](const char *key, const ArgView &v, unsigned k) {
+    os << " " << key << "=" << v.arg << ":" << v.offset << ":" << v.strides[k]
+       << ":" << (k == 1 ? v.strides[0] : 0);
+  };
+  std::optional<ArgView> b2, bs, bs2;
+  if (B2 && !(b2 = argView(B2)))
+    return;
+  int64_t split = 0;
+  if (Bs) {
+    if (!(bs = argView(Bs)) || (Bs2 && !(bs2 = argView(Bs2))) || rank != 3 ||
+        bool(B2) != bool(Bs2))
+      return;
+    split = bs->shape[2] / N;
+    nGroups = b->shape[0] + bs->shape[0] * split;
+  }
+  if (nGroups < 1)
+    return;
+  os << "prepack " << K << " " << N << " " << nGroups;
+  operand("b", *b, kd);
+  if (b2)
+    operand("b2", *b2, kd);
+  if (bs) {
+    operand("bs", *bs, 1);
+    os << ":" << split << ":" << b->shape[0];
+    if (bs2)
+      operand("bs2", *bs2, 1);
+  }
+  Builder builder(module.getContext());
+  SmallVector<Attribute> entries;
+  if (auto old = module->getAttrOfType<ArrayAttr>("sluice.prepack"))
+    entries.assign(old.begin(), old.end());
+  Attribute entry = builder.getStrArrayAttr({fn.getName(), line});
+  if (llvm::is_contained(entries, entry))
+    return;
+  entries.push_back(entry);
+  module->setAttr("sluice.prepack", builder.getArrayAttr(entries));
+}
+
 FailureOr<Value> lowerGemm(RewriterBase &rewriter, GemmOp op,
                            GemmOp::Adaptor a) {
   Emit e(rewriter, op.getLoc());
@@ -191,6 +310,7 @@ FailureOr<Value> lowerGemm(RewriterBase &rewriter, GemmOp op,
     }
   }
 
+  recordPrepack(op, B, B2, Bs, Bs2, groups);
   ukDeclare(e, op, kGemmFn);
   Value fields = ukArgBlock(e, op, kFields);
   e.ifThen(ok, [&] {

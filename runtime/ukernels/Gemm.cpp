@@ -146,7 +146,8 @@ int64_t roundUp(int64_t a, int64_t b) { return (a + b - 1) / b * b; }
 /// when there is one matrix or one chunk per matrix (DeepSeek: S shared
 /// experts of the routed width; Qwen: one wider shared expert); else its
 /// groups stream or pack per call.
-void findPrepackedBoth(GemmPlan *plan, PackGroupFn pack, int w) {
+void findPrepackedBoth(GemmPlan *plan, PackGroupFn pack, int w,
+                       bool ahead = false) {
   const sluice_uk_gemm_args *p = plan->p;
   int64_t split = p->bs_split > 0 ? p->bs_split : 1;
   int64_t numRouted = 0;
@@ -159,7 +160,7 @@ void findPrepackedBoth(GemmPlan *plan, PackGroupFn pack, int w) {
     routed.groups = p->b_groups;
     routed.bs = routed.bs2 = nullptr;
     plan->prepacked = findPrepacked(&routed, plan->segs, numRouted, w, pack,
-                                    &floatsRouted);
+                                    &floatsRouted, ahead);
   }
   int64_t numShared = plan->numSegs - numRouted;
   int64_t sharedGroups = p->groups - p->b_groups;
@@ -182,7 +183,7 @@ void findPrepackedBoth(GemmPlan *plan, PackGroupFn pack, int w) {
       segs[i].g -= p->b_groups;
     }
     plan->prepackedShared =
-        findPrepacked(&shared, segs, numShared, w, pack, &floatsShared);
+        findPrepacked(&shared, segs, numShared, w, pack, &floatsShared, ahead);
   }
   // Both stacks have the same K, N and GLU: one panel size per group.
   plan->preGroupFloats = floatsRouted ? floatsRouted : floatsShared;
@@ -209,6 +210,40 @@ float *sluice::uk::scratch(int slot, size_t floats) {
 }
 
 bool sluice::uk::avx2Allowed() { return isa() != Isa::Scalar; }
+
+extern "C" int sluice_uk_gemm_prepack(const sluice_uk_gemm_args *p) {
+  if (!p || !p->b || p->K <= 0 || p->N <= 0)
+    return 0;
+  Isa chosen = isa();
+  if (chosen == Isa::Scalar)
+    return 0;
+#if defined(__x86_64__)
+  int64_t panelFloats = chosen == Isa::Avx2 ? 16 : 32;
+  PackGroupFn pack = chosen == Isa::Avx512     ? &packGroupAvx512
+                     : chosen == Isa::Avx2Wide ? &packGroupAvx2Wide
+                                               : &packGroupAvx2;
+  // Every group is a segment: the lookup reads only the group numbers.
+  int64_t groups = p->group_rows && p->groups > 1 ? p->groups : 1;
+  auto *segs = static_cast<Segment *>(malloc(groups * sizeof(Segment)));
+  if (!segs)
+    return 0;
+  for (int64_t g = 0; g < groups; ++g)
+    segs[g] = Segment{g, g, g + 1};
+  GemmPlan plan;
+  plan.p = p;
+  plan.segs = segs;
+  plan.numSegs = groups;
+  if (!p->bs)
+    plan.prepacked = findPrepacked(p, segs, groups, int(panelFloats / 2), pack,
+                                   &plan.preGroupFloats, /*ahead=*/true);
+  else
+    findPrepackedBoth(&plan, pack, int(panelFloats / 2), /*ahead=*/true);
+  free(segs);
+  return plan.prepacked || plan.prepackedShared ? 1 : 0;
+#else
+  return 0;
+#endif
+}
 
 extern "C" void sluice_uk_gemm(const sluice_uk_gemm_args *p) {
   if (p->M <= 0 || p->N <= 0)

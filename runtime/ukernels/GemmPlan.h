@@ -145,9 +145,11 @@ using PackGroupFn = void (*)(const sluice_uk_gemm_args *, int64_t, float *);
 /// The prepacked copy of the call's B (and B2), packing the groups of
 /// `segs` that are not packed yet, when B (and B2) lie in memory registered
 /// with sluice_uk_weights_register; else null. w: floats per vector.
+/// `ahead`: a sluice_uk_gemm_prepack call (packs only under the at-bind
+/// policy, whatever the call count).
 const float *findPrepacked(const sluice_uk_gemm_args *p, const Segment *segs,
                            int64_t numSegs, int w, PackGroupFn pack,
-                           int64_t *groupFloats);
+                           int64_t *groupFloats, bool ahead = false);
 
 /// Runs work items [lo, hi) of `plan` with the given instruction set.
 void gemmItemsAvx2(const GemmPlan &plan, int64_t lo, int64_t hi);

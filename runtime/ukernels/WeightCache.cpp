@@ -7,9 +7,11 @@
 // one packed copy per (B, B2, shape, strides, vector width) for B matrices
 // that lie inside memory registered as weights (sluice_uk_weights_register:
 // the runtime registers every tensor bound to a weight input), packing each
-// group the first time a call uses it (the policy, sluice_uk_weights_set_policy:
-// on the first call that reads the weight, the default; from the second,
-// for one-shot runs; or never).
+// group when the weight is bound (sluice_uk_gemm_prepack, called by the
+// runtime with the B descriptors the compiler wrote into the module: the
+// default) or the first time a call uses it (the policy,
+// sluice_uk_weights_set_policy: at bind; on the first call that reads the
+// weight; from the second, for one-shot runs; or never).
 //
 // Invalidation contract (docs/abi.md, "Prepacked weights"): a registered
 // range must not change while registered unless sluice_uk_weights_changed
@@ -188,9 +190,9 @@ Entry *findOrCreate(const sluice_uk_gemm_args *p, bool glu, int64_t groups,
   return &entries[numEntries++];
 }
 
-int policy = SLUICE_UK_PREPACK_FIRST_CALL; // sluice_uk_weights_set_policy
+int policy = SLUICE_UK_PREPACK_AT_BIND; // sluice_uk_weights_set_policy
 
-/// SLUICE_UK_PREPACK from the environment (0, 1 or 2: a policy), -1 when
+/// SLUICE_UK_PREPACK from the environment (0 .. 3: a policy), -1 when
 /// unset or not one of those; read once.
 int envPolicy() {
   static int cached = -2;
@@ -198,7 +200,7 @@ int envPolicy() {
   if (v == -2) {
     const char *env = getenv("SLUICE_UK_PREPACK");
     v = -1;
-    if (env && (!strcmp(env, "0") || !strcmp(env, "1") || !strcmp(env, "2")))
+    if (env && env[0] >= '0' && env[0] <= '3' && env[1] == 0)
       v = env[0] - '0';
     __atomic_store_n(&cached, v, __ATOMIC_RELAXED);
   }
@@ -216,10 +218,11 @@ int currentPolicy() {
 const float *sluice::uk::findPrepacked(const sluice_uk_gemm_args *p,
                                        const Segment *segs, int64_t numSegs,
                                        int w, PackGroupFn pack,
-                                       int64_t *groupFloats) {
+                                       int64_t *groupFloats, bool ahead) {
   int pol = currentPolicy();
   if (!__atomic_load_n(&anyRegistered, __ATOMIC_ACQUIRE) || !p->b ||
-      p->K <= 0 || pol == SLUICE_UK_PREPACK_OFF)
+      p->K <= 0 || pol == SLUICE_UK_PREPACK_OFF ||
+      (ahead && pol != SLUICE_UK_PREPACK_AT_BIND))
     return nullptr;
   bool glu = p->b2 != nullptr;
   int64_t groups = p->group_rows && p->groups > 1 ? p->groups : 1;
@@ -234,7 +237,7 @@ const float *sluice::uk::findPrepacked(const sluice_uk_gemm_args *p,
     // Each group is packed when a call first needs it. Under the
     // second-call policy the first call that reads a weight packs nothing
     // (a one-shot run, `sluicec run`, would pay for a copy it uses once).
-    if (e && !e->used && pol == SLUICE_UK_PREPACK_SECOND_CALL) {
+    if (e && !e->used && pol == SLUICE_UK_PREPACK_SECOND_CALL && !ahead) {
       e->used = true;
       e = nullptr;
     }
@@ -315,7 +318,7 @@ extern "C" void sluice_uk_weights_changed(const void *data, int64_t bytes) {
 
 extern "C" void sluice_uk_weights_set_policy(int p) {
   if (p == SLUICE_UK_PREPACK_OFF || p == SLUICE_UK_PREPACK_FIRST_CALL ||
-      p == SLUICE_UK_PREPACK_SECOND_CALL)
+      p == SLUICE_UK_PREPACK_SECOND_CALL || p == SLUICE_UK_PREPACK_AT_BIND)
     __atomic_store_n(&policy, p, __ATOMIC_RELAXED);
 }
 

@@ -387,6 +387,8 @@ bool sluicec::compileModel(ModuleOp module, EmitKind emit, llvm::StringRef path,
                      << image.getValue().drop_front(4)
                      << " only (compiled by the driver at load)\n";
   }
+  if (emit != EmitKind::MlirLowered)
+    takePrepackLines(module, *sig);
   if (emit == EmitKind::MlirLowered) {
     if (!writeAtomically(path,
                          [&](llvm::raw_ostream &os) {

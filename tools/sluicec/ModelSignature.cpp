@@ -126,6 +126,8 @@ std::string sluicec::ModelSig::text() const {
       line("input", t, true);
     for (const TensorSig &t : f.outputs)
       line("output", t, false);
+    for (const std::string &p : f.prepack)
+      os << p << "\n";
   }
   os << "end\n";
   return out;
@@ -157,4 +159,23 @@ std::string sluicec::ModelSig::pretty() const {
     }
   }
   return out;
+}
+
+void sluicec::takePrepackLines(mlir::ModuleOp module, ModelSig &sig) {
+  auto entries = module->getAttrOfType<mlir::ArrayAttr>("sluice.prepack");
+  if (!entries)
+    return;
+  for (mlir::Attribute entry : entries) {
+    auto pair = llvm::dyn_cast<mlir::ArrayAttr>(entry);
+    if (!pair || pair.size() != 2)
+      continue;
+    auto fn = llvm::dyn_cast<mlir::StringAttr>(pair[0]);
+    auto line = llvm::dyn_cast<mlir::StringAttr>(pair[1]);
+    if (!fn || !line)
+      continue;
+    for (FunctionSig &f : sig.functions)
+      if (f.name == fn.getValue())
+        f.prepack.push_back(line.getValue().str());
+  }
+  module->removeAttr("sluice.prepack");
 }

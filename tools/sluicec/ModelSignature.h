@@ -29,6 +29,9 @@ struct TensorSig {
 struct FunctionSig {
   std::string name;
   std::vector<TensorSig> inputs, outputs;
+  /// `prepack` lines (docs/abi.md): the GEMMs on weights the lowering
+  /// found, packed by the runtime when the weights are bound.
+  std::vector<std::string> prepack;
 };
 
 struct ModelSig {
@@ -38,6 +41,10 @@ struct ModelSig {
   /// A human-readable listing (`sluicec info`).
   std::string pretty() const;
 };
+
+/// Moves the lowering's `sluice.prepack` module attribute (function, line
+/// pairs) into the functions' `prepack` lines.
+void takePrepackLines(mlir::ModuleOp module, ModelSig &sig);
 
 /// Reads the signature of every public function of `module`. Emits an error
 /// (at the argument's function) and returns nullopt for a type the ABI does

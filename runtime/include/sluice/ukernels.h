@@ -113,7 +113,7 @@ SLUICE_UK_API void sluice_uk_gemm(const sluice_uk_gemm_args *args);
  *  registers the tensors bound to weight inputs and unregisters them when
  *  they are freed; sluice_tensor_contents_changed (sluice/runtime.h) calls
  *  sluice_uk_weights_changed. SLUICE_UK_PREPACK=0 turns the cache off
- *  (=1 / =2: the policies below; the environment wins over the call). */
+ *  (=1 / =2 / =3: the policies below; the environment wins over the call). */
 SLUICE_UK_API void sluice_uk_weights_register(const void *data, int64_t bytes);
 /** Forgets every registered range overlapping [data, data + bytes) and
  *  frees the packed copies made from it. */
@@ -123,18 +123,31 @@ SLUICE_UK_API void sluice_uk_weights_unregister(const void *data,
  *  call that reads them packs them again. */
 SLUICE_UK_API void sluice_uk_weights_changed(const void *data, int64_t bytes);
 /** When a registered weight is packed: never (the per-call packing or
- *  streaming of an unregistered B), by the first call that reads it (the
- *  default), or from the second call on (the first runs as without the
- *  cache: for one-shot runs, which would pay for a copy they read once). */
+ *  streaming of an unregistered B), by the first call that reads it, from
+ *  the second call on (the first runs as without the cache: for one-shot
+ *  runs, which would pay for a copy they read once), or when it is bound
+ *  (the default: sluice_uk_gemm_prepack, which the runtime calls for every
+ *  GEMM the compiler listed in the module's signature once its weights are
+ *  bound; calls then pack what was not packed ahead, as the first-call
+ *  policy does). */
 enum {
   SLUICE_UK_PREPACK_OFF = 0,
   SLUICE_UK_PREPACK_FIRST_CALL = 1,
-  SLUICE_UK_PREPACK_SECOND_CALL = 2
+  SLUICE_UK_PREPACK_SECOND_CALL = 2,
+  SLUICE_UK_PREPACK_AT_BIND = 3
 };
 /** Sets the policy (one of the above; anything else is ignored). */
 SLUICE_UK_API void sluice_uk_weights_set_policy(int policy);
-/** The policy in force (SLUICE_UK_PREPACK, when set to 0, 1 or 2, wins). */
+/** The policy in force (SLUICE_UK_PREPACK, when set to 0 .. 3, wins). */
 SLUICE_UK_API int sluice_uk_weights_policy(void);
+/** Packs, ahead of any call, every group of the B (and B2, and shared
+ *  stack) operands that a sluice_uk_gemm call with these fields would read
+ *  from a packed copy: the fields the copy is keyed by (M, A, C and the
+ *  other per-call operands are not read; group_rows only as "non-null":
+ *  any non-null pointer for a grouped call). Only under the at-bind policy
+ *  and for operands inside registered memory; returns 1 when the copies
+ *  are ready, else 0 (nothing done). */
+SLUICE_UK_API int sluice_uk_gemm_prepack(const sluice_uk_gemm_args *args);
 /** Bytes of packed copies currently held (for tests and benchmarks). */
 SLUICE_UK_API int64_t sluice_uk_weights_packed_bytes(void);
 
