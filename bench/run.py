@@ -346,14 +346,15 @@ def main():
         f"{m['n']} thread(s): FMA {m['fma_gflops']:.0f} GFLOP/s, triad "
         f"{m['triad_gbs']:.1f} GB/s, read {m['read_gbs']:.1f} GB/s" for m in machine),
         "",
-        "| case | thr | Sluice ms (first) | GFLOP/s | GB/s | roofline ms | Sluice/roofline | PyTorch ms | PyTorch/Sluice | OpenBLAS ms |",
+        "| case | thr | Sluice ms (first; bind) | GFLOP/s | GB/s | roofline ms | Sluice/roofline | PyTorch ms | PyTorch/Sluice | OpenBLAS ms |",
         "|---|---|---|---|---|---|---|---|---|---|"]
     for row in rows:
         s = row["sluice"]["median_ms"]
         torch_ms = row.get("torch", {}).get("median_ms")
         blas_ms = row.get("blas", {}).get("median_ms")
         lines.append(
-            f"| {row['case']} | {row['threads']} | {s:.3f} ({row['sluice']['first_ms']:.1f}) | "
+            f"| {row['case']} | {row['threads']} | {s:.3f} ({row['sluice']['first_ms']:.1f}; "
+            f"{row['sluice'].get('bind_ms', 0):.0f}) | "
             f"{row['flops'] / s / 1e6:.1f} | {row['bytes'] / s / 1e6:.1f} | "
             f"{row['roofline_ms']:.3f} | {s / row['roofline_ms']:.1f}x | "
             + (f"{torch_ms:.3f} | {torch_ms / s:.2f}x" if torch_ms else "- | -")

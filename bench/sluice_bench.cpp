@@ -26,6 +26,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "sluice/runtime.h"
+#include "sluice/ukernels.h"
 
 #include <algorithm>
 #include <chrono>
@@ -81,6 +82,11 @@ struct Bench {
       sluice_module_free(mod);
   }
 
+  /// Time spent binding inputs (packing weights included) and the packed
+  /// copies' bytes after binding.
+  double bindMs = 0;
+  int64_t packedAtBind = 0;
+
   /// Loads `path`, creates a call of `fn` and binds its inputs; prints the
   /// runtime's error and returns false on failure.
   bool setup(const char *path, const char *fn,
@@ -129,9 +135,16 @@ struct Bench {
         for (int64_t j = 0; j < n; ++j)
           ((uint8_t *)data)[j] = (uint8_t)(ui(rng) != 0);
       }
+      // Binding a weight may pack it (the default policy, docs/abi.md):
+      // timed apart from the calls.
+      auto b0 = std::chrono::steady_clock::now();
       if (sluice_call_bind_index(call, i, t) != SLUICE_OK)
         return die("bind") == 0;
+      bindMs += std::chrono::duration<double, std::milli>(
+                    std::chrono::steady_clock::now() - b0)
+                    .count();
     }
+    packedAtBind = sluice_uk_weights_packed_bytes();
     return true;
   }
 
@@ -258,8 +271,11 @@ int main(int argc, char **argv) {
     std::printf("{");
     printStats(first, firstCpu, ts, cs);
     std::printf(", \"second_ms\": %.4f, \"second_cpu_ms\": %.4f, "
-                "\"threads\": %d}\n",
-                second, secondCpu, sluice_get_num_threads());
+                "\"bind_ms\": %.4f, \"packed_at_bind_bytes\": %lld, "
+                "\"packed_after_bytes\": %lld, \"threads\": %d}\n",
+                second, secondCpu, a.bindMs, (long long)a.packedAtBind,
+                (long long)sluice_uk_weights_packed_bytes(),
+                sluice_get_num_threads());
     return 0;
   }
 

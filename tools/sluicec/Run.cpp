@@ -541,8 +541,10 @@ int sluicec::runModel(MLIRContext &ctx, llvm::SourceMgr &sourceMgr,
   // compiler listed every GEMM on weights: tests check this).
   if (int64_t packedAfter = sluice_uk_weights_packed_bytes(); packedAfter > 0)
     outs() << "packed weights: "
-           << llvm::format("%.1f", packedAtBind / 1048576.0) << " MiB ("
-           << packedAtBind << " bytes) when bound (binding took "
+           << (packedAtBind >= 1048576
+                   ? llvm::format("%.1f MiB", packedAtBind / 1048576.0)
+                   : llvm::format("%.1f KiB", packedAtBind / 1024.0))
+           << " (" << packedAtBind << " bytes) when bound (binding took "
            << llvm::format("%.1f", bindMs) << " ms), " << packedAfter
            << " bytes after the calls\n";
   std::vector<sluice_tensor_t *> results;

@@ -24,6 +24,19 @@
 // FUSED-NOT: llvm.call @sluice_uk_gemm(
 // FUSED: llvm.return
 
+// Both stacks of a call are listed for packing at bind (docs/abi.md,
+// "Prepacked weights"): the shared stack as bs=<input>:<offset>:<ld>:
+// <group stride>:<split>:<routed groups>; the calls then pack nothing more.
+// RUN: sluicec compile %s --emit=mlir-lowered -o - | FileCheck %s --check-prefix=PREPACK
+// PREPACK: sluice.prepack = [
+// PREPACK-SAME: ["deepseek", "prepack 16 8 10 b=2:0:8:128 b2=3:0:8:128 bs=5:0:8:128:1:8 bs2=6:0:8:128"]
+// PREPACK-SAME: ["deepseek", "prepack 8 16 10 b=4:0:16:128 bs=7:0:16:128:1:8"]
+// PREPACK-SAME: ["qwen", "prepack 16 8 10 b=2:0:8:128 b2=3:0:8:128 bs=5:0:32:512:4:6 bs2=6:0:32:512"]
+// RUN: sluicec run %s --function=deepseek --random-weights --check --dim T=33 --repeat 2 | FileCheck %s --check-prefix=BIND
+// RUN: sluicec run %s --function=qwen --random-weights --check --dim T=33 --repeat 2 --threads 2 | FileCheck %s --check-prefix=BIND
+// BIND: packed weights: {{.*}} ([[B:[1-9][0-9]*]] bytes) when bound {{.*}}, [[B]] bytes after the calls
+// BIND: check y: ok
+
 // RUN: sluicec run %s --function=deepseek --random-weights --check --dim T=0 | FileCheck %s --implicit-check-not=FAILED
 // RUN: sluicec run %s --function=deepseek --random-weights --check --dim T=1 | FileCheck %s --implicit-check-not=FAILED
 // RUN: sluicec run %s --function=deepseek --random-weights --check --dim T=7 | FileCheck %s --implicit-check-not=FAILED

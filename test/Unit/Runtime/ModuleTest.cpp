@@ -144,6 +144,15 @@ TEST(Module, LoadBadSignature) {
                SLUICE_ERROR_FORMAT, "line 3: unknown dtype 'f16' of 'x'");
 }
 
+TEST(Module, LoadBadPrepackLine) {
+  // A prepack line (docs/abi.md) naming an input the function lacks.
+  sluice_module_t *m = nullptr;
+  EXPECT_ERROR(sluice_module_load(modulePath("BadPrepack").c_str(), &m),
+               SLUICE_ERROR_FORMAT,
+               "line 5: operand 'b=1:0:4:0' names input 1 of a function with "
+               "1 inputs");
+}
+
 TEST(Module, LoadMissingEntryPoint) {
   sluice_module_t *m = nullptr;
   EXPECT_ERROR(sluice_module_load(modulePath("BadMissingEntry").c_str(), &m),

@@ -8,7 +8,8 @@
 // repeated runs, weights changed in place and announced with
 // sluice_tensor_contents_changed, weights rebound to another tensor, and the
 // copies freed with the tensor, for 1, 2 and 3 threads; when a copy is made
-// under each policy (first call: the default; second call; off).
+// under each policy (at bind: the default, from the module's `prepack`
+// line; first call; second call; off).
 //
 //===----------------------------------------------------------------------===//
 
@@ -63,7 +64,7 @@ protected:
   }
   void TearDown() override {
     EXPECT_OK(sluice_set_num_threads(0));
-    sluice_uk_weights_set_policy(SLUICE_UK_PREPACK_FIRST_CALL);
+    sluice_uk_weights_set_policy(SLUICE_UK_PREPACK_AT_BIND);
   }
 
   /// Runs the call and compares y with the reference on x and w's data.
@@ -104,9 +105,10 @@ TEST_F(Prepack, ChangedWeightsAreRepacked) {
                                       randomFloats(kGroups * kK * kN, 7));
       ASSERT_OK(sluice_call_bind(call.get(), "x", x.get()));
       ASSERT_OK(sluice_call_bind(call.get(), "w", w.get()));
-      // The first run packs (the default policy), the runs below read the
-      // copy: all three groups, 300 x 40 each, rounded up to whole panels.
-      runAndCheck(x.get(), w.get(), "first run (packs)");
+      // Binding packed (the default policy) or the first run packs, the
+      // runs below read the copy: all three groups, 300 x 40 each, rounded
+      // up to whole panels.
+      runAndCheck(x.get(), w.get(), "first run");
       if (sluice_uk_weights_policy() == SLUICE_UK_PREPACK_SECOND_CALL)
         runAndCheck(x.get(), w.get(), "second run (packs: SLUICE_UK_PREPACK=2)");
       int64_t packed = sluice_uk_weights_packed_bytes() - before;
@@ -181,15 +183,16 @@ TEST_F(Prepack, PolicyDecidesWhichCallPacks) {
   // without it; a developer's A/B setting would otherwise fail this test).
   if (std::getenv("SLUICE_UK_PREPACK"))
     GTEST_SKIP() << "SLUICE_UK_PREPACK is set: the environment's policy wins";
-  EXPECT_EQ(sluice_uk_weights_policy(), SLUICE_UK_PREPACK_FIRST_CALL);
+  EXPECT_EQ(sluice_uk_weights_policy(), SLUICE_UK_PREPACK_AT_BIND);
   sluice_uk_weights_set_policy(42); // not a policy: ignored
-  EXPECT_EQ(sluice_uk_weights_policy(), SLUICE_UK_PREPACK_FIRST_CALL);
+  EXPECT_EQ(sluice_uk_weights_policy(), SLUICE_UK_PREPACK_AT_BIND);
   struct Case {
     int policy;
-    bool afterFirst, afterSecond;
-  } cases[] = {{SLUICE_UK_PREPACK_FIRST_CALL, true, true},
-               {SLUICE_UK_PREPACK_SECOND_CALL, false, true},
-               {SLUICE_UK_PREPACK_OFF, false, false}};
+    bool afterBind, afterFirst, afterSecond;
+  } cases[] = {{SLUICE_UK_PREPACK_AT_BIND, true, true, true},
+               {SLUICE_UK_PREPACK_FIRST_CALL, false, true, true},
+               {SLUICE_UK_PREPACK_SECOND_CALL, false, false, true},
+               {SLUICE_UK_PREPACK_OFF, false, false, false}};
   uint32_t seed = 50;
   for (const Case &c : cases) {
     SCOPED_TRACE("policy=" + std::to_string(c.policy));
@@ -200,8 +203,14 @@ TEST_F(Prepack, PolicyDecidesWhichCallPacks) {
       TensorPtr w = makeTensor<float>(SLUICE_DTYPE_F32, {kGroups, kK, kN},
                                       randomFloats(kGroups * kK * kN, ++seed));
       ASSERT_OK(sluice_call_bind(call.get(), "w", w.get()));
+      int64_t atBind = sluice_uk_weights_packed_bytes();
+      EXPECT_EQ(atBind > before, c.afterBind);
       runAndCheck(x.get(), w.get(), "first run");
       EXPECT_EQ(sluice_uk_weights_packed_bytes() > before, c.afterFirst);
+      // Packed at bind: the whole copy, the calls add nothing.
+      if (c.afterBind) {
+        EXPECT_EQ(sluice_uk_weights_packed_bytes(), atBind);
+      }
       runAndCheck(x.get(), w.get(), "second run");
       EXPECT_EQ(sluice_uk_weights_packed_bytes() > before, c.afterSecond);
       // Announced in-place change: repacked (or still streamed) correctly.
@@ -222,8 +231,45 @@ TEST_F(Prepack, PolicyDecidesWhichCallPacks) {
   }
 }
 
+TEST_F(Prepack, PackedWhenBoundBeforeAnyRun) {
+  // The module's prepack line names w's GEMM: binding w packs every group,
+  // the runs read the copy without adding to it, whatever their T.
+  if (std::getenv("SLUICE_UK_PREPACK"))
+    GTEST_SKIP() << "SLUICE_UK_PREPACK is set: the environment's policy wins";
+  sluice_uk_weights_set_policy(SLUICE_UK_PREPACK_AT_BIND);
+  int64_t before = sluice_uk_weights_packed_bytes();
+  {
+    TensorPtr w = makeTensor<float>(SLUICE_DTYPE_F32, {kGroups, kK, kN},
+                                    randomFloats(kGroups * kK * kN, 61));
+    ASSERT_OK(sluice_call_bind(call.get(), "w", w.get()));
+    int64_t packed = sluice_uk_weights_packed_bytes() - before;
+    EXPECT_GE(packed, kGroups * kK * kN * int64_t(sizeof(float)));
+    for (int threads : {1, 2}) {
+      ASSERT_OK(sluice_set_num_threads(threads));
+      for (int64_t t : {2, 9, 24, 61}) {
+        SCOPED_TRACE("T=" + std::to_string(t) +
+                     " threads=" + std::to_string(threads));
+        TensorPtr x = makeTensor<float>(SLUICE_DTYPE_F32, {t, kK},
+                                        randomFloats(t * kK, 62 + t));
+        ASSERT_OK(sluice_call_bind(call.get(), "x", x.get()));
+        runAndCheck(x.get(), w.get(), "packed at bind");
+        EXPECT_EQ(sluice_uk_weights_packed_bytes() - before, packed);
+      }
+    }
+    // Rebinding the same tensor packs nothing new.
+    ASSERT_OK(sluice_call_bind(call.get(), "w", w.get()));
+    EXPECT_EQ(sluice_uk_weights_packed_bytes() - before, packed);
+    call.reset();
+  }
+  EXPECT_EQ(sluice_uk_weights_packed_bytes(), before);
+}
+
 TEST_F(Prepack, SingleRowGroupsStreamWithoutACopy) {
-  // T = 3: one row per group, the streaming path; nothing is packed.
+  // T = 3: one row per group, the streaming path; nothing is packed when
+  // packing is left to the calls.
+  if (std::getenv("SLUICE_UK_PREPACK"))
+    GTEST_SKIP() << "SLUICE_UK_PREPACK is set: the environment's policy wins";
+  sluice_uk_weights_set_policy(SLUICE_UK_PREPACK_FIRST_CALL);
   int64_t before = sluice_uk_weights_packed_bytes();
   TensorPtr x = makeTensor<float>(SLUICE_DTYPE_F32, {3, kK},
                                   randomFloats(3 * kK, 31));

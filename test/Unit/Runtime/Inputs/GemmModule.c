@@ -35,6 +35,9 @@ const char sluice_signature[] = "sluice-module 1\n"
                                 "input x f32 2 T 300\n"
                                 "input w f32 3 3 300 40 weight\n"
                                 "output y f32 2 T 40\n"
+                                /* The call below on w, for packing at bind
+                                   (docs/abi.md, "Prepacked weights"). */
+                                "prepack 300 40 3 b=1:0:40:12000\n"
                                 "end\n";
 
 int sluice_abi_version(void) { return 1; }
