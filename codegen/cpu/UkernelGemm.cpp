@@ -195,6 +195,13 @@ void recordPrepack(GemmOp op, Value B, Value B2, Value Bs, Value Bs2,
   if (llvm::is_contained(entries, entry))
     return;
   entries.push_back(entry);
+  // Functions are bufferized in no fixed order: entries are kept grouped by
+  // function name (stable: a function's calls stay in their order), so the
+  // lowered IR and the signature are the same on every compile.
+  llvm::stable_sort(entries, [](Attribute l, Attribute r) {
+    return cast<StringAttr>(cast<ArrayAttr>(l)[0]).getValue() <
+           cast<StringAttr>(cast<ArrayAttr>(r)[0]).getValue();
+  });
   module->setAttr("sluice.prepack", builder.getArrayAttr(entries));
 }
 
