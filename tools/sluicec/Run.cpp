@@ -378,11 +378,12 @@ int sluicec::runModel(MLIRContext &ctx, llvm::SourceMgr &sourceMgr,
     return error(rtError());
 
   // When weights are packed into the GEMM kernels' layout (docs/abi.md,
-  // "Prepacked weights"): with --repeat, when they are bound (the runtime
-  // packs the GEMMs the compiler listed); a single run would pay for
-  // copies it reads once, so then from the second call on (never).
-  sluice_uk_weights_set_policy(opts.repeat > 1 ? SLUICE_UK_PREPACK_AT_BIND
-                                               : SLUICE_UK_PREPACK_SECOND_CALL);
+  // "Prepacked weights"): --prepack, else with --repeat when they are bound
+  // (the runtime packs the GEMMs the compiler listed); a single run would
+  // pay for copies it reads once, so then from the second call on (never).
+  sluice_uk_weights_set_policy(opts.prepack >= 0 ? opts.prepack
+                               : opts.repeat > 1 ? SLUICE_UK_PREPACK_AT_BIND
+                                                 : SLUICE_UK_PREPACK_SECOND_CALL);
   double bindMs = 0;
   // Binds input i, timing the binding (packing included).
   auto bindIndex = [&](size_t i, sluice_tensor_t *t) {

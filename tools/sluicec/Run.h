@@ -29,6 +29,9 @@ struct RunOptions {
   int threads = 0;
   unsigned seed = 0;
   unsigned repeat = 1;
+  /// When weights are packed (SLUICE_UK_PREPACK_* of sluice/ukernels.h);
+  /// -1: at bind with --repeat, else from the second call.
+  int prepack = -1;
   RunTarget target = RunTarget::Cpu;
 };
 

@@ -147,6 +147,21 @@ cl::opt<unsigned> repeat("repeat",
                          cl::desc("Run this many times and report the "
                                   "steady-state time"),
                          cl::init(1), cl::sub(runCmd));
+/// --prepack values: the SLUICE_UK_PREPACK_* policies, or the default.
+enum PrepackWhen : int { PrepackDefault = -1 };
+cl::opt<PrepackWhen> prepack(
+    "prepack",
+    cl::desc("When the GEMM kernels pack the weights into their blocked "
+             "layout (default: bind with --repeat, else second; "
+             "SLUICE_UK_PREPACK wins over it)"),
+    cl::init(PrepackDefault),
+    cl::values(clEnumValN(PrepackWhen(3), "bind", "when the weights are bound"),
+               clEnumValN(PrepackWhen(1), "first", "by the first call that reads them "
+                                      "(calls with one row per expert never "
+                                      "pack: decode-only runs)"),
+               clEnumValN(PrepackWhen(2), "second", "from the second call on"),
+               clEnumValN(PrepackWhen(0), "off", "never (packed per call or streamed)")),
+    cl::sub(runCmd));
 } // namespace
 
 static std::string defaultOutput(StringRef input, sluicec::EmitKind kind) {
@@ -312,6 +327,7 @@ int main(int argc, char **argv) {
   opts.threads = threads;
   opts.seed = seed;
   opts.repeat = repeat;
+  opts.prepack = static_cast<int>(prepack.getValue());
   opts.target = runTarget;
   return sluicec::runModel(*ctx, sourceMgr, opts);
 }
