@@ -319,9 +319,15 @@ extern "C" void sluice_uk_gemm(const sluice_uk_gemm_args *p) {
   // MR x NR kernel reuses each B panel (in L1) over 96 rows; so items are
   // wide (up to 1024 panel floats, KC x that is the packed B block).
   // Streamed (GEMV): one contiguous column range per thread (long runs of
-  // each B row), accumulators within L1.
+  // each B row), accumulators within L1: 16 KiB of them, 32 KiB for one
+  // row, so that a decode GLU call reads whole rows of B and B2 up to N =
+  // 4096 (Mixtral's N = 3584 was read as two 1792-column halves of each
+  // row: 1.12x the time of whole rows, paired in one process at 1 and 2
+  // threads, session 6).
+  int64_t accFloats = maxRows == 1 ? 8192 : 4096;
   int64_t maxNc =
-      packed ? (plan.glu ? 512 : 1024) : 4096 / (maxRows * (plan.glu ? 2 : 1));
+      packed ? (plan.glu ? 512 : 1024)
+             : accFloats / (maxRows * (plan.glu ? 2 : 1));
   maxNc = maxNc < 128 ? 128 : maxNc;
   int64_t minNc = 4 * panelFloats;
 

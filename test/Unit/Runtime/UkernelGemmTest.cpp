@@ -770,7 +770,9 @@ Case decodeCase(const std::vector<int32_t> &rows, bool down, int64_t k,
 /// (T = 1) out of k + 1 (one expert unused), and uneven groups of 0-8 rows.
 /// Parts (Gemm.cpp; >= 1 MiB and >= 256 rows each): gate/up K = 768,
 /// N = 600: one column chunk of 608, 3 parts of 256 rows; K = 512,
-/// N = 2100: two chunks of 1056, 2 parts; down K = 512, N = 520: 2 parts;
+/// N = 4200: two chunks of 2112 (one-row GLU calls keep at most 8192
+/// accumulators, 4096 columns), 2 parts; N = 2100: one chunk, 2 parts;
+/// down K = 512, N = 520: 2 parts;
 /// uneven groups (chunks of at most 256 GLU / 512 columns) K = 1024,
 /// N = 300: 2 parts of 512 rows.
 std::vector<Case> decodeCases() {
@@ -782,7 +784,8 @@ std::vector<Case> decodeCases() {
       rows[(k * 5) % (k + 1)] = 0;
       bool wide = k == 2 || k == 4;
       cases.push_back(decodeCase(rows, down, down ? 512 : wide ? 512 : 768,
-                                 down ? 520 : wide ? 2100 : 600, seed++));
+                                 down ? 520 : k == 2 ? 4200 : wide ? 2100 : 600,
+                                 seed++));
     }
   for (bool down : {false, true})
     cases.push_back(
