@@ -176,9 +176,9 @@ void prepackAfterBind(sluice_call_t *call, size_t index) {
         a.bs2_group_stride = pp.bs2.groupStride;
         ok = ok && (a.bs2 || chunks == 0);
       }
-      // The kernel reads b only through b (a null b skips the routed
-      // stack); a call with only shared groups never reaches here.
     }
+    // A line without routed groups (b_groups = 0) is left to the calls:
+    // the packed copies are keyed by b.
     if (ok && a.b)
       sluice_uk_gemm_prepack(&a);
   }

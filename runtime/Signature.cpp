@@ -185,6 +185,11 @@ private:
         !parseInt(t[2], pp.N, false) || !parseInt(t[3], pp.groups, false) ||
         pp.K < 1 || pp.N < 1 || pp.groups < 1)
       return fail(error, usage);
+    // (The kernels' group counts are int32 row offsets; a line beyond them
+    // would only make binding allocate for nothing.)
+    if (pp.groups > (int64_t(1) << 20))
+      return fail(error, "prepack line with " + t[3] +
+                             " groups (at most 1048576)");
     for (size_t i = 4; i < t.size(); ++i) {
       size_t eq = t[i].find('=');
       std::string key = t[i].substr(0, eq == std::string::npos ? 0 : eq);
