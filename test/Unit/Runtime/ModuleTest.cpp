@@ -151,6 +151,9 @@ TEST(Module, LoadBadPrepackLine) {
                SLUICE_ERROR_FORMAT,
                "line 5: operand 'b=1:0:4:0' names input 1 of a function with "
                "1 inputs");
+  EXPECT_ERROR(sluice_module_load(modulePath("BadPrepackGroups").c_str(), &m),
+               SLUICE_ERROR_FORMAT,
+               "line 5: prepack line with 2000000 groups (at most 1048576)");
 }
 
 TEST(Module, LoadMissingEntryPoint) {

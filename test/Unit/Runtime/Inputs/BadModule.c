@@ -1,8 +1,8 @@
 /*===- BadModule.c - broken modules for the loader tests ---------*- C -*-===*\
 |*                                                                            *|
 |* Compiled once per variant (BAD_NO_VERSION, BAD_VERSION, BAD_NO_SIGNATURE, *|
-|* BAD_SIGNATURE, BAD_MISSING_ENTRY, BAD_PREPACK); each breaks one rule of  *|
-|* docs/abi.md.                                                               *|
+|* BAD_SIGNATURE, BAD_MISSING_ENTRY, BAD_PREPACK, BAD_PREPACK_GROUPS); each  *|
+|* breaks one rule of docs/abi.md.                                            *|
 |*                                                                            *|
 \*===----------------------------------------------------------------------===*/
 
@@ -37,6 +37,9 @@ const char sluice_signature[] = "sluice-module 1\n"
                                 "output y f32 1 N\n"
 #ifdef BAD_PREPACK
                                 "prepack 4 4 1 b=1:0:4:0\n"
+#endif
+#ifdef BAD_PREPACK_GROUPS
+                                "prepack 4 4 2000000 b=0:0:4:0\n"
 #endif
 #ifdef BAD_MISSING_ENTRY
                                 "func g 1 1\n"
