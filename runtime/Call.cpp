@@ -145,42 +145,37 @@ void prepackAfterBind(sluice_call_t *call, size_t index) {
     a.M = 1;
     a.groups = pp.groups;
     a.group_rows = pp.groups > 1 ? kGrouped : nullptr;
+    // Each operand present in the line: its data (n matrices of `cols`
+    // columns), row stride and matrix stride; false when its tensor does
+    // not qualify.
+    auto take = [&](const sluice_prepack::Operand &o, int64_t n, int64_t cols,
+                    const float *&ptr, int64_t &ld, int64_t &gs) {
+      if (o.input < 0)
+        return true;
+      ptr = prepackOperand(call, o, n, pp.K, cols);
+      ld = o.ld;
+      gs = o.groupStride;
+      return ptr != nullptr;
+    };
+    // The packed copies are keyed by b: a line without routed groups
+    // (b_groups = 0) is left to the calls.
     int64_t routed = pp.bs.input >= 0 ? pp.bGroups : pp.groups;
-    a.b = routed > 0 ? prepackOperand(call, pp.b, routed, pp.K, pp.N) : nullptr;
-    a.ldb = pp.b.ld;
-    a.b_group_stride = pp.b.groupStride;
-    bool ok = a.b || routed == 0;
-    if (pp.b2.input >= 0) {
-      a.b2 = routed > 0 ? prepackOperand(call, pp.b2, routed, pp.K, pp.N)
-                        : nullptr;
-      a.ldb2 = pp.b2.ld;
-      a.b2_group_stride = pp.b2.groupStride;
-      ok = ok && (a.b2 || routed == 0);
-    }
-    if (pp.bs.input >= 0) {
-      int64_t chunks = pp.groups - pp.bGroups;
+    if (routed <= 0 ||
+        !take(pp.b, routed, pp.N, a.b, a.ldb, a.b_group_stride) ||
+        !take(pp.b2, routed, pp.N, a.b2, a.ldb2, a.b2_group_stride))
+      continue;
+    int64_t chunks = pp.groups - pp.bGroups;
+    if (pp.bs.input >= 0 && chunks > 0) {
       int64_t mats = (chunks + pp.split - 1) / pp.split;
       a.b_groups = pp.bGroups;
       a.bs_split = pp.split;
-      a.bs = chunks > 0 ? prepackOperand(call, pp.bs, mats, pp.K,
-                                         pp.split * pp.N)
-                        : nullptr;
-      a.ldbs = pp.bs.ld;
-      a.bs_group_stride = pp.bs.groupStride;
-      ok = ok && (a.bs || chunks == 0);
-      if (pp.bs2.input >= 0) {
-        a.bs2 = chunks > 0 ? prepackOperand(call, pp.bs2, mats, pp.K,
-                                            pp.split * pp.N)
-                           : nullptr;
-        a.ldbs2 = pp.bs2.ld;
-        a.bs2_group_stride = pp.bs2.groupStride;
-        ok = ok && (a.bs2 || chunks == 0);
-      }
+      if (!take(pp.bs, mats, pp.split * pp.N, a.bs, a.ldbs,
+                a.bs_group_stride) ||
+          !take(pp.bs2, mats, pp.split * pp.N, a.bs2, a.ldbs2,
+                a.bs2_group_stride))
+        continue;
     }
-    // A line without routed groups (b_groups = 0) is left to the calls:
-    // the packed copies are keyed by b.
-    if (ok && a.b)
-      sluice_uk_gemm_prepack(&a);
+    sluice_uk_gemm_prepack(&a);
   }
 }
 
